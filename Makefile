@@ -1,0 +1,52 @@
+# carers-newsletter: `make demo` runs the main job on the embedded defaults; `make test` runs every test.
+# Both start with `make deps`, which installs what a fresh Debian 12 machine lacks.
+
+SWIFT       ?= swift
+BUILD_FLAGS ?=
+CONFIG      ?= debug
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+
+# System packages the build, the tests, the demo and the benchmarks need.
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3
+
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+
+.PHONY: all deps build build-release test demo bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${db:Status-Status}' "$$p" 2>/dev/null | grep -qx installed || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "make deps: installing$$missing"; \
+	  echo "postfix postfix/main_mailer_type select No configuration" | $(SUDO) debconf-set-selections; \
+	  $(SUDO) apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG) $(BUILD_FLAGS)
+
+build-release: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+
+# Integration tests run the real binaries: build everything first, then run the tests
+# against that build (NEWSLETTER_BIN_DIR tells them where the binaries are).
+test: deps
+	$(SWIFT) build --build-tests $(BUILD_FLAGS)
+	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" $(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+demo: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" bash scripts/demo.sh
+
+bench: deps
+	$(SWIFT) build -c release $(BUILD_FLAGS)
+	BIN_DIR="$$($(SWIFT) build -c release --show-bin-path $(BUILD_FLAGS))" bash bench/run.sh
+
+clean:
+	rm -rf .build demo bench/work bench/results.json

@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "carers-newsletter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "newsletterd", targets: ["newsletterd"]),
+        .executable(name: "newsletterctl", targets: ["newsletterctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // libcurl, through a shim of typed wrappers for its variadic C functions.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        // Config, store and subscribers: the layer every other module stands on.
+        .target(
+            name: "NewsletterCore",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // What both executables share: argument parsing, one-line errors, exit statuses.
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "NewsletterCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "newsletterctl",
+            dependencies: [
+                "NewsletterCore", "CommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "newsletterd",
+            dependencies: [
+                "NewsletterCore", "CommandSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Helpers the test targets share: temporary folders, running the real binaries.
+        .target(name: "NewsletterTestSupport", path: "Tests/Support"),
+        .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
+        .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        // Runs the built binaries against temporary databases and configs.
+        .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+    ]
+)
