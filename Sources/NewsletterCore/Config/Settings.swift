@@ -1,0 +1,86 @@
+import Foundation
+import Yams
+
+/// Everything the config file says, checked. Both binaries load it the same way.
+///
+/// Each section is its own type reading its own keys; a key no section reads is an error.
+public struct Settings: Sendable {
+    /// The file these settings came from.
+    public var file: String
+    public var database: DatabaseSettings
+
+    /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
+    public static func parse(yaml: String, file: String) throws -> Settings {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigSection.error(file: file, line: Self.line(of: error), "not valid YAML: \(Self.problem(of: error))")
+        }
+        let top = try ConfigSection(file: file, path: "", node: root)
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let settings = Settings(
+            file: file,
+            database: try DatabaseSettings(try top.section("database"), relativeTo: folder))
+        try top.finish()
+        return settings
+    }
+
+    /// Loads the config file, failing with exit 78 and a one-line reason.
+    public static func load(from location: ConfigLocation) throws -> Settings {
+        try parse(yaml: try location.read(), file: location.path)
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): mark.line
+        case .duplicatedKeysInMapping(_, let context): context.mark.line
+        default: nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
+            return [problem, context?.text].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            return "key \(duplicates.joined(separator: ", ")) appears twice"
+        case .reader(let problem, _, _, _):
+            return problem
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+/// `database:`: where the SQLite file lives.
+public struct DatabaseSettings: Sendable, Equatable {
+    public static let defaultPath = "/var/lib/carers-newsletter/newsletter.db"
+
+    /// Absolute path of the database file.
+    public var path: String
+    /// How long a write waits for another process's lock before giving up.
+    public var busyTimeout: TimeInterval
+
+    public init(path: String, busyTimeout: TimeInterval = 10) {
+        self.path = path
+        self.busyTimeout = busyTimeout
+    }
+
+    init(_ section: ConfigSection, relativeTo folder: URL) throws {
+        let path = try section.nonEmptyString("path", expected: "the path of the database file") ?? Self.defaultPath
+        self.path = ConfigPath.resolve(path, relativeTo: folder)
+        busyTimeout = try section.duration("busy_timeout", in: 0.1...3600) ?? 10
+        try section.finish()
+    }
+}
+
+/// Paths in the config are taken from the config file's folder unless absolute, so a config
+/// works the same whatever folder a command is run from.
+public enum ConfigPath {
+    public static func resolve(_ path: String, relativeTo folder: URL) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        if expanded.hasPrefix("/") { return URL(fileURLWithPath: expanded).standardizedFileURL.path }
+        return folder.appendingPathComponent(expanded).standardizedFileURL.path
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+
+/// The database schema as an ordered list of migrations, numbered by `PRAGMA user_version`.
+///
+/// GRDB's `DatabaseMigrator` decides what to apply before taking the write lock, so two
+/// processes starting together could both apply one migration. Here the check and the
+/// changes share one IMMEDIATE transaction: the second process waits, then sees the new
+/// version and does nothing.
+enum Schema {
+    struct Migration: Sendable {
+        let version: Int
+        let name: String
+        let apply: @Sendable (Database) throws -> Void
+    }
+
+    /// Append only: a released migration is never edited.
+    static let migrations: [Migration] = [
+        Migration(version: 1, name: "subscribers, consent log and suppression list", apply: SubscriberTables.create),
+    ]
+
+    static var latestVersion: Int { migrations.last?.version ?? 0 }
+
+    static func migrate(_ pool: DatabasePool, path: String) throws {
+        // Most starts find the schema current: check without taking the write lock.
+        let found = try pool.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+        if found == latestVersion { return }
+        try refuseNewer(found, path: path)
+
+        try pool.writeWithoutTransaction { db in
+            try db.inTransaction(.immediate) {
+                let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+                try refuseNewer(current, path: path)
+                try db.execute(sql: """
+                    CREATE TABLE IF NOT EXISTS schema_migration (
+                        version INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL,
+                        applied_at TEXT NOT NULL)
+                    """)
+                for migration in migrations where migration.version > current {
+                    try migration.apply(db)
+                    try db.execute(
+                        sql: "INSERT INTO schema_migration (version, name, applied_at) VALUES (?, ?, ?)",
+                        arguments: [migration.version, migration.name, StoredDate.text(Date())])
+                    try db.execute(sql: "PRAGMA user_version = \(migration.version)")
+                }
+                return .commit
+            }
+        }
+    }
+
+    private static func refuseNewer(_ version: Int, path: String) throws {
+        if version > latestVersion {
+            throw NewsletterError.config(
+                "database \(path) has schema version \(version), newer than this program knows (\(latestVersion)); "
+                    + "install the newer carers-newsletter release that wrote it")
+        }
+    }
+}

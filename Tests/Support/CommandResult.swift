@@ -1,0 +1,122 @@
+import Foundation
+
+/// What a finished process printed and how it ended.
+public struct CommandResult: Sendable, CustomStringConvertible {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+
+    /// Lines on stderr, without the empty last one.
+    public var stderrLines: [String] { stderr.split(separator: "\n", omittingEmptySubsequences: true).map(String.init) }
+
+    public var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
+}
+
+/// Runs the built binaries the way a user would.
+public enum Binaries {
+    /// Where `swift build` put the executables: `NEWSLETTER_BIN_DIR` (set by `make test`),
+    /// else the folder of the running test bundle, which SwiftPM builds beside them.
+    public static var folder: URL {
+        if let dir = ProcessInfo.processInfo.environment["NEWSLETTER_BIN_DIR"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        var candidate = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        while candidate.path != "/" {
+            candidate.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("newsletterctl").path) { return candidate }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent(".build/debug")
+    }
+
+    /// The built binary `name`, or a system command such as `bash` found on PATH.
+    public static func path(_ name: String) -> String {
+        let built = folder.appendingPathComponent(name).path
+        if FileManager.default.isExecutableFile(atPath: built) || name.hasPrefix("newsletter") { return built }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let candidate = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        }
+        return name
+    }
+
+    /// Runs `name` with `arguments` and waits for it.
+    public static func run(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
+        currentDirectory: String? = nil
+    ) throws -> CommandResult {
+        let process = try start(name, arguments, environment: environment, currentDirectory: currentDirectory)
+        if let stdin { process.stdinPipe?.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? process.stdinPipe?.fileHandleForWriting.close()
+        return process.wait()
+    }
+
+    public static func start(
+        _ name: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil
+    ) throws -> RunningProcess {
+        try RunningProcess(executable: path(name), arguments: arguments, environment: environment, currentDirectory: currentDirectory)
+    }
+}
+
+/// A child process whose output is collected on background threads, so a chatty child never
+/// blocks on a full pipe.
+public final class RunningProcess: @unchecked Sendable {
+    public let process = Process()
+    public let stdinPipe: Pipe?
+    private let stdoutPipe = Pipe()
+    private let stderrPipe = Pipe()
+    private let group = DispatchGroup()
+    private var out = Data()
+    private var err = Data()
+
+    public init(executable: String, arguments: [String], environment: [String: String], currentDirectory: String?) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw TestSetupError("\(executable) is not built; run 'swift build' (make test does) first")
+        }
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "NEWSLETTER_CONFIG")
+        env.removeValue(forKey: "JOURNAL_STREAM")
+        env.removeValue(forKey: "NOTIFY_SOCKET")
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        let input = Pipe()
+        stdinPipe = input
+        process.standardInput = input
+        process.standardOutput = stdoutPipe
+        process.standardError = stderrPipe
+        try process.run()
+        collect(stdoutPipe) { self.out = $0 }
+        collect(stderrPipe) { self.err = $0 }
+    }
+
+    private func collect(_ pipe: Pipe, _ store: @escaping @Sendable (Data) -> Void) {
+        group.enter()
+        DispatchQueue.global().async {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            store(data)
+            self.group.leave()
+        }
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    @discardableResult
+    public func wait() -> CommandResult {
+        process.waitUntilExit()
+        group.wait()
+        return CommandResult(
+            status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,
+            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    }
+}
+
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
