@@ -1,0 +1,34 @@
+import Foundation
+import NewsletterTestSupport
+
+/// A temporary folder with a config file pointing at a database inside it, and helpers to
+/// run the real binaries against it.
+final class CLIFixture: @unchecked Sendable {
+    let dir = TemporaryDirectory("cli")
+    let config: String
+
+    init(extraConfig: String = "") throws {
+        config = try dir.write("newsletter.yaml", "database:\n  path: data/newsletter.db\n  busy_timeout: 20s\n" + extraConfig)
+    }
+
+    /// Runs newsletterctl with this fixture's config.
+    @discardableResult
+    func ctl(_ arguments: String..., stdin: String? = nil) throws -> CommandResult {
+        try Binaries.run("newsletterctl", arguments + ["--config", config], stdin: stdin)
+    }
+
+    func ctl(arguments: [String]) throws -> CommandResult {
+        try Binaries.run("newsletterctl", arguments + ["--config", config])
+    }
+
+    /// The subscriber list as newsletterctl's JSON.
+    func subscribers() throws -> [[String: Any]] {
+        let result = try ctl("subscribers", "list", "--format", "json")
+        guard result.status == 0 else { throw TestSetupError("list failed: \(result)") }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
+    }
+
+    func emails() throws -> [String] {
+        try subscribers().compactMap { $0["email"] as? String }
+    }
+}
