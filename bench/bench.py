@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Benchmarks for carers-newsletter, run by `make bench` against the release build.
+
+Each section measures the real binaries on this machine and returns rows of
+(name, value, unit, goal). Goals are printed beside the figures, never asserted: machines
+here are shared and noisy, so a slow run is a figure to explain, not a test failure.
+"""
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Bench:
+    def __init__(self, bin_dir, work):
+        self.bin_dir = bin_dir
+        self.work = work
+        self.rows = []
+
+    def binary(self, name):
+        return os.path.join(self.bin_dir, name)
+
+    def config(self, name, body):
+        path = os.path.join(self.work, name)
+        with open(path, "w") as f:
+            f.write(body)
+        return path
+
+    def timed(self, args, stdout=subprocess.DEVNULL):
+        """Runs a command; returns (wall seconds, CPU seconds, peak RSS in MB)."""
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        start = time.perf_counter()
+        subprocess.run(args, check=True, stdout=stdout, stderr=subprocess.PIPE)
+        wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        # ru_maxrss of children is the largest of any child so far: measure each once.
+        return wall, cpu, after.ru_maxrss / 1024.0
+
+    def peak_rss(self, args):
+        """Peak RSS (MB) of one command, measured by GNU time when present."""
+        if shutil.which("/usr/bin/time") is None:
+            return None
+        out = subprocess.run(["/usr/bin/time", "-f", "%M"] + args, check=True,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        return int(out.stderr.strip().splitlines()[-1]) / 1024.0
+
+    def add(self, section, name, value, unit, goal=None):
+        self.rows.append({"section": section, "name": name, "value": value, "unit": unit, "goal": goal})
+
+
+def bench_subscribers(b, count=100_000):
+    """Import 100,000 generated rows, list them, and time one `subscribers add`."""
+    section = "subscribers"
+    csv_path = os.path.join(b.work, "people.csv")
+    with open(csv_path, "w") as f:
+        f.write("email,name,digest,blog,topics\n")
+        for i in range(count):
+            f.write(f"carer{i}@example{i % 97}.org,Carer Number {i},weekly,digest,{'advocacy;money' if i % 3 == 0 else ''}\n")
+    db_dir = os.path.join(b.work, "subscribers-db")
+    config = b.config("subscribers.yaml", f"database:\n  path: {db_dir}/newsletter.db\n")
+    ctl = b.binary("newsletterctl")
+
+    wall, cpu, _ = b.timed([ctl, "subscribers", "import", csv_path, "--config", config])
+    b.add(section, f"import {count:,} rows", wall, "s", "< 3 s")
+    b.add(section, f"import {count:,} rows, CPU", cpu, "s")
+    rss = b.peak_rss([ctl, "subscribers", "import", csv_path, "--dry-run", "--config", config])
+    if rss is not None:
+        b.add(section, f"import {count:,} rows (dry run), peak RSS", rss, "MB")
+
+    for fmt in ("csv", "json", "table"):
+        wall, _, _ = b.timed([ctl, "subscribers", "list", "--format", fmt, "--config", config])
+        b.add(section, f"list {count:,} as {fmt}", wall, "s")
+
+    samples = []
+    for i in range(30):
+        wall, _, _ = b.timed([ctl, "subscribers", "add", f"extra{i}@example.org", "--config", config])
+        samples.append(wall * 1000)
+    b.add(section, f"subscribers add (median of {len(samples)}, {count:,} on the list)", statistics.median(samples), "ms", "< 50 ms")
+    b.add(section, "subscribers add (slowest)", max(samples), "ms")
+
+
+SECTIONS = {"subscribers": bench_subscribers}
+
+
+def print_table(rows):
+    print()
+    print(f"{'section':<12} {'measure':<58} {'value':>12}  {'goal':<12}")
+    print("-" * 98)
+    for row in rows:
+        value = row["value"]
+        text = f"{value:,.3f} {row['unit']}" if isinstance(value, float) else f"{value} {row['unit']}"
+        print(f"{row['section']:<12} {row['name']:<58} {text:>12}  {row['goal'] or '':<12}")
+    print()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin-dir", required=True)
+    parser.add_argument("--only", action="append", choices=sorted(SECTIONS))
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+
+    work = tempfile.mkdtemp(prefix="newsletter-bench-", dir=os.path.join(ROOT, "bench"))
+    bench = Bench(os.path.abspath(args.bin_dir), work)
+    try:
+        for name in args.only or list(SECTIONS):
+            print(f"running {name} ...", file=sys.stderr, flush=True)
+            SECTIONS[name](bench)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print_table(bench.rows)
+    result = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "rows": bench.rows,
+    }
+    with open(os.path.join(ROOT, "bench", "results.json"), "w") as f:
+        json.dump(result, f, indent=2)
+    print(f"written to bench/results.json", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
