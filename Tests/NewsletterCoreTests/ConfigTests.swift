@@ -97,6 +97,60 @@ struct ConfigTests {
         }
     }
 
+    @Test("site, mail and http settings")
+    func siteMailHTTP() throws {
+        let settings = try load("""
+            site:
+              name: Derbyshire Carers
+              base_url: https://carers.example.org/
+              content_dir: site
+              blog_dir: news/blog
+              date_order: MDY
+              postal_address: 1 High Street, Matlock DE4 3AG
+            mail:
+              from: "Derbyshire Carers <news@carers.example.org>"
+              reply_to: help@carers.example.org
+              transport: maildir
+              maildir: out/Maildir
+            http:
+              public_url: https://carers.example.org/newsletter
+            """)
+        #expect(settings.site.name == "Derbyshire Carers")
+        #expect(settings.site.baseURL?.absoluteString == "https://carers.example.org")
+        #expect(settings.site.contentDir == dir.path("site"))
+        #expect(settings.site.blogDir == "news/blog")
+        #expect(settings.site.dateOrder == .mdy)
+        #expect(settings.mail.from == Mailbox(displayName: "Derbyshire Carers", address: try EmailAddress("news@carers.example.org")))
+        #expect(settings.mail.replyTo?.displayName == nil)
+        #expect(settings.mail.transport == .maildir)
+        #expect(settings.mail.maildir == dir.path("out/Maildir"))
+        #expect(settings.http.publicURL?.absoluteString == "https://carers.example.org/newsletter")
+        #expect(try load("").mail.transport == .smtp)
+    }
+
+    @Test("bad site, mail and http values are named")
+    func badSiteMailHTTP() {
+        #expect(failure("site:\n  base_url: carers.example.org\n")?.message.hasSuffix(
+            "site.base_url: expected an http or https address such as https://carers.example.org, found \"carers.example.org\"") == true)
+        #expect(failure("site:\n  blog_dir: ../elsewhere\n")?.message.hasSuffix(
+            "site.blog_dir: expected a folder inside content_dir, found \"../elsewhere\"") == true)
+        #expect(failure("site:\n  date_order: dym\n")?.message.hasSuffix("site.date_order: expected one of dmy, mdy, ymd, found \"dym\"") == true)
+        #expect(failure("mail:\n  from: news at example\n")?.message.hasSuffix(
+            "mail.from: invalid email address \"news at example\": it contains a space") == true)
+        #expect(failure("mail:\n  from: \"News\\r\\nBcc: x@y.org <n@example.org>\"\n")?.message.contains("line break") == true)
+        #expect(failure("mail:\n  transport: maildir\n")?.message.hasSuffix("mail.maildir: must be set when mail.transport is maildir") == true)
+        #expect(failure("http:\n  public_url: ftp://x.org\n")?.message.contains("http.public_url: expected an http or https address") == true)
+    }
+
+    @Test("mailboxes parse with or without a display name")
+    func mailboxes() throws {
+        #expect(try Mailbox(parsing: "news@example.org") == Mailbox(displayName: nil, address: try EmailAddress("news@example.org")))
+        #expect(try Mailbox(parsing: " \"Carers, Derbyshire\" <news@example.org> ").displayName == "Carers, Derbyshire")
+        #expect(try Mailbox(parsing: "Zoë's Carers <news@example.org>").description == "Zoë's Carers <news@example.org>")
+        #expect(throws: NewsletterError.self) { try Mailbox(parsing: "News <a@b.org>\r\nBcc: c@d.org") }
+        #expect(throws: NewsletterError.self) { try Mailbox(parsing: "News <not an address>") }
+    }
+
     @Test("durations", arguments: [("90", 90.0), ("90s", 90), ("15m", 900), ("2h", 7200), ("3d", 259_200), ("1w", 604_800), ("250ms", 0.25), ("1.5h", 5400)])
     func durations(_ text: String, _ seconds: Double) {
         #expect(ConfigDuration.parse(text) == seconds)

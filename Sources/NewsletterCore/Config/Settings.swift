@@ -8,6 +8,9 @@ public struct Settings: Sendable {
     /// The file these settings came from.
     public var file: String
     public var database: DatabaseSettings
+    public var site: SiteSettings
+    public var mail: MailSettings
+    public var http: HTTPSettings
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -21,7 +24,10 @@ public struct Settings: Sendable {
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
         let settings = Settings(
             file: file,
-            database: try DatabaseSettings(try top.section("database"), relativeTo: folder))
+            database: try DatabaseSettings(try top.section("database"), relativeTo: folder),
+            site: try SiteSettings(try top.section("site"), relativeTo: folder),
+            mail: try MailSettings(try top.section("mail"), relativeTo: folder),
+            http: try HTTPSettings(try top.section("http")))
         try top.finish()
         return settings
     }

@@ -17,6 +17,8 @@ enum Schema {
     /// Append only: a released migration is never edited.
     static let migrations: [Migration] = [
         Migration(version: 1, name: "subscribers, consent log and suppression list", apply: SubscriberTables.create),
+        Migration(version: 2, name: "content events", apply: ContentEventTables.create),
+        Migration(version: 3, name: "outbox and editions", apply: OutboxTables.create),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

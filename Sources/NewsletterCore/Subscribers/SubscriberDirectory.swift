@@ -127,6 +127,7 @@ public struct SubscriberDirectory: Sendable {
         return try store.write { tx in
             try tx.suppress(hash: email.hash, reason: .erased, at: time, actor: actor)
             guard let subscriber = try tx.subscriber(key: email.key) else { return .notOnList }
+            // Their queued and sent messages name them too: the outbox rows go with them.
             try tx.deleteSubscriber(id: subscriber.id)
             return .erased
         }
@@ -138,6 +139,7 @@ public struct SubscriberDirectory: Sendable {
         subscriber.updatedAt = time
         try tx.updateSubscriber(subscriber)
         try tx.suppress(hash: EmailAddress.hash(key: EmailAddress.key(subscriber.email)), reason: .unsubscribed, at: time, actor: actor)
+        try tx.cancelUnsentMessages(subscriberID: subscriber.id, reason: "unsubscribed", at: time)
         try tx.appendConsent(
             ConsentEntry(at: time, actor: actor, action: .unsubscribed, fromStatus: previous, toStatus: .unsubscribed, clientAddress: clientAddress),
             subscriberID: subscriber.id)

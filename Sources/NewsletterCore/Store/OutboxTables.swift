@@ -1,0 +1,43 @@
+import GRDB
+
+/// Schema version 3: the persistent outbox and the editions its messages are built from.
+enum OutboxTables {
+    static func create(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE edition (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                headers TEXT NOT NULL,
+                text_body TEXT NOT NULL,
+                html_body TEXT,
+                created_at TEXT NOT NULL
+            );
+
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                kind TEXT NOT NULL CHECK (kind IN ('digest', 'blog', 'confirm', 'welcome', 'test')),
+                subscriber_id INTEGER REFERENCES subscriber (id) ON DELETE CASCADE,
+                edition_id INTEGER REFERENCES edition (id),
+                envelope_from TEXT NOT NULL,
+                envelope_to TEXT NOT NULL,
+                message_id TEXT NOT NULL UNIQUE,
+                merge TEXT,
+                body BLOB,
+                state TEXT NOT NULL DEFAULT 'queued'
+                    CHECK (state IN ('queued', 'sending', 'sent', 'deferred', 'failed', 'cancelled')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at TEXT NOT NULL,
+                last_code INTEGER,
+                last_text TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                sent_at TEXT,
+                CHECK (edition_id IS NOT NULL OR body IS NOT NULL OR state IN ('sent', 'cancelled', 'failed'))
+            );
+            CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+            CREATE INDEX outbox_by_subscriber ON outbox (subscriber_id, state);
+            CREATE INDEX outbox_by_edition ON outbox (edition_id);
+            """)
+    }
+}

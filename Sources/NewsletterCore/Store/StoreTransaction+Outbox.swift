@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+
+/// SQL for queueing messages. Sending, retrying and pruning build on these rows.
+extension StoreTransaction {
+    public func insertEdition(_ edition: NewEdition, at now: Date) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO edition (kind, subject, headers, text_body, html_body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [edition.kind.rawValue, edition.subject, edition.headers, edition.text, edition.html, StoredDate.text(now)])
+        return db.lastInsertedRowID
+    }
+
+    public func edition(id: Int64) throws -> Edition? {
+        try Row.fetchOne(
+            db, sql: "SELECT id, kind, subject, headers, text_body, html_body, created_at FROM edition WHERE id = ?", arguments: [id]
+        ).map { row in
+            Edition(
+                id: row[0], kind: MessageKind(rawValue: row[1]) ?? .digest, subject: row[2], headers: row[3], text: row[4],
+                html: row[5], createdAt: row[6])
+        }
+    }
+
+    /// Queues a message; returns its outbox id.
+    @discardableResult
+    public func enqueue(_ message: NewOutboxMessage, at now: Date) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO outbox (kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge, body,
+                                state, next_attempt_at, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            """)
+        var editionID: Int64?
+        var merge: String?
+        var body: Data?
+        switch message.content {
+        case .complete(let data): body = data
+        case .edition(let id, let fields):
+            editionID = id
+            merge = Self.encodeMerge(fields)
+        case .pruned:
+            throw NewsletterError.internalError("cannot queue a message without a body")
+        }
+        let time = StoredDate.text(now)
+        try statement.execute(arguments: [
+            message.kind.rawValue, message.subscriberID, editionID, message.envelopeFrom.value, message.envelopeTo.value, message.messageID,
+            merge, body, StoredDate.text(message.notBefore), time, time,
+        ])
+        return db.lastInsertedRowID
+    }
+
+    public func outboxMessage(id: Int64) throws -> OutboxMessage? {
+        try Row.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxMessage(from:))
+    }
+
+    /// Cancels the subscriber's messages that are not sent yet; returns how many.
+    @discardableResult
+    public func cancelUnsentMessages(subscriberID: Int64, reason: String, at now: Date) throws -> Int {
+        try db.execute(
+            sql: """
+                UPDATE outbox SET state = 'cancelled', last_text = ?, updated_at = ?
+                WHERE subscriber_id = ? AND state IN ('queued', 'deferred')
+                """,
+            arguments: [reason, StoredDate.text(now), subscriberID])
+        return db.changesCount
+    }
+
+    static let outboxColumns = """
+        id, kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge, body, state, attempts, \
+        next_attempt_at, last_code, last_text, created_at, updated_at, sent_at
+        """
+
+    static func outboxMessage(from row: Row) -> OutboxMessage {
+        let content: OutboxContent
+        if let body: Data = row[8] {
+            content = .complete(body)
+        } else if let editionID: Int64 = row[3] {
+            content = .edition(id: editionID, merge: decodeMerge(row[7]))
+        } else {
+            content = .pruned
+        }
+        return OutboxMessage(
+            id: row[0], kind: MessageKind(rawValue: row[1]) ?? .test, subscriberID: row[2], envelopeFrom: row[4], envelopeTo: row[5],
+            messageID: row[6], content: content, state: DeliveryState(rawValue: row[9]) ?? .queued, attempts: row[10],
+            nextAttemptAt: row[11], lastCode: row[12], lastText: row[13], createdAt: row[14], updatedAt: row[15], sentAt: row[16])
+    }
+
+    static func encodeMerge(_ fields: [String: String]) -> String {
+        let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    static func decodeMerge(_ json: String?) -> [String: String] {
+        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return [:] }
+        return object
+    }
+}
