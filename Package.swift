@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // libcurl, through a shim of typed wrappers for its variadic C functions.
@@ -32,6 +33,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Digests, blog notifications and sign-up emails: selection, templates, MIME.
+        .target(
+            name: "NewsletterCompose",
+            dependencies: [
+                "NewsletterCore",
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
         // What both executables share: argument parsing, one-line errors, exit statuses.
         .target(
             name: "CommandSupport",
@@ -43,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "newsletterctl",
             dependencies: [
-                "NewsletterCore", "CommandSupport",
+                "NewsletterCore", "NewsletterCompose", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -59,6 +68,11 @@ let package = Package(
         .target(name: "NewsletterTestSupport", path: "Tests/Support"),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(
+            name: "NewsletterComposeTests",
+            dependencies: ["NewsletterCompose", "NewsletterCore", "NewsletterTestSupport"],
+            exclude: ["Golden"]
+        ),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
     ]

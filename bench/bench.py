@@ -89,7 +89,69 @@ def bench_subscribers(b, count=100_000):
     b.add(section, "subscribers add (slowest)", max(samples), "ms")
 
 
-SECTIONS = {"subscribers": bench_subscribers}
+def write_people(path, count, topics=True):
+    """A subscribers CSV: a third choose two topics, the rest take everything."""
+    with open(path, "w") as f:
+        f.write("email,name,digest,blog,topics\n")
+        for i in range(count):
+            chosen = "advocacy;money" if topics and i % 3 == 0 else ""
+            f.write(f"carer{i}@example{i % 97}.org,Carer Number {i},weekly,digest,{chosen}\n")
+
+
+def full_config(b, name, db_dir, extra=""):
+    return b.config(name, f"""database:
+  path: {db_dir}/newsletter.db
+site:
+  name: Bench Carers
+  base_url: https://carers.example.org
+  postal_address: 1 High Street, Matlock DE4 3AG
+mail:
+  from: "Bench Carers <news@carers.example.org>"
+http:
+  public_url: https://carers.example.org/newsletter
+templates:
+  dir: {os.path.join(ROOT, "config", "templates")}
+{extra}""")
+
+
+def record_events(db_path, count):
+    """Content events straight into the database, as a scan would record them."""
+    import sqlite3
+    now = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(time.time() + 1))
+    topics = ['["advocacy"]', '["money"]', '["young-carers"]', '[]']
+    with sqlite3.connect(db_path) as db:
+        for i in range(count):
+            db.execute(
+                "INSERT INTO content_event (kind, path, title, summary, url, topics, marker, detected_at) VALUES (?,?,?,?,?,?,?,?)",
+                ("page_updated", f"pages/page-{i}.md", f"Information page number {i} for carers",
+                 "A summary of the page, as its description says: who it is for, what it covers and where to get help.",
+                 f"https://carers.example.org/pages/page-{i}", topics[i % 4], "2026-11-20", now))
+    time.sleep(1.1)
+
+
+def bench_compose(b, count=100_000, events=50):
+    """Compose the weekly digest for 100,000 subscribers over 50 events."""
+    section = "compose"
+    db_dir = os.path.join(b.work, "compose-db")
+    config = full_config(b, "compose.yaml", db_dir)
+    ctl = b.binary("newsletterctl")
+    people = os.path.join(b.work, "compose-people.csv")
+    write_people(people, count)
+    subprocess.run([ctl, "subscribers", "import", people, "--config", config], check=True, stdout=subprocess.DEVNULL)
+    record_events(os.path.join(db_dir, "newsletter.db"), events)
+    run = [ctl, "digest", "run", "--cadence", "weekly", "--config", config]
+    if shutil.which("/usr/bin/time"):
+        out = subprocess.run(["/usr/bin/time", "-f", "%e %M"] + run, check=True, capture_output=True, text=True)
+        wall, rss = out.stderr.strip().splitlines()[-1].split()
+        b.add(section, f"digest run: {count:,} weekly digests over {events} events", float(wall), "s", "< 5 s")
+        b.add(section, "digest run, peak RSS", int(rss) / 1024.0, "MB", "< 50 MB")
+        print(out.stdout.strip(), file=sys.stderr)
+    else:
+        wall, _, _ = b.timed(run)
+        b.add(section, f"digest run: {count:,} weekly digests over {events} events", wall, "s", "< 5 s")
+
+
+SECTIONS = {"subscribers": bench_subscribers, "compose": bench_compose}
 
 
 def print_table(rows):

@@ -1,4 +1,5 @@
 import Foundation
+import NewsletterCore
 import NewsletterTestSupport
 
 /// A temporary folder with a config file pointing at a database inside it, and helpers to
@@ -7,8 +8,28 @@ final class CLIFixture: @unchecked Sendable {
     let dir = TemporaryDirectory("cli")
     let config: String
 
-    init(extraConfig: String = "") throws {
-        config = try dir.write("newsletter.yaml", "database:\n  path: data/newsletter.db\n  busy_timeout: 20s\n" + extraConfig)
+    /// `mail` adds a sender, public address and the shipped templates, which composing needs.
+    init(extraConfig: String = "", mail: Bool = true) throws {
+        var yaml = "database:\n  path: data/newsletter.db\n  busy_timeout: 20s\n"
+        if mail {
+            yaml += """
+                site:
+                  name: Peak District Carers
+                mail:
+                  from: "Peak District Carers <news@carers.example.org>"
+                http:
+                  public_url: https://carers.example.org/newsletter
+                templates:
+                  dir: \(RepositoryPaths.templates)
+
+                """
+        }
+        config = try dir.write("newsletter.yaml", yaml + extraConfig)
+    }
+
+    /// The fixture's database, opened in this process (for setting up and checking state).
+    func store() throws -> Store {
+        try Store.open(DatabaseSettings(path: dir.path("data/newsletter.db")))
     }
 
     /// Runs newsletterctl with this fixture's config.

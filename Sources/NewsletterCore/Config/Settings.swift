@@ -11,6 +11,11 @@ public struct Settings: Sendable {
     public var site: SiteSettings
     public var mail: MailSettings
     public var http: HTTPSettings
+    public var templates: TemplateSettings
+    public var digest: DigestSettings
+    public var blog: BlogSettings
+    public var signup: SignupSettings
+    public var schedule: ScheduleSettings
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -27,7 +32,12 @@ public struct Settings: Sendable {
             database: try DatabaseSettings(try top.section("database"), relativeTo: folder),
             site: try SiteSettings(try top.section("site"), relativeTo: folder),
             mail: try MailSettings(try top.section("mail"), relativeTo: folder),
-            http: try HTTPSettings(try top.section("http")))
+            http: try HTTPSettings(try top.section("http")),
+            templates: try TemplateSettings(try top.section("templates"), relativeTo: folder),
+            digest: try DigestSettings(try top.section("digest")),
+            blog: try BlogSettings(try top.section("blog")),
+            signup: try SignupSettings(try top.section("signup")),
+            schedule: try ScheduleSettings(try top.section("schedule")))
         try top.finish()
         return settings
     }

@@ -94,6 +94,16 @@ public struct Edition: Sendable, Equatable, Identifiable {
     public var text: String
     public var html: String?
     public var createdAt: Date
+
+    public init(id: Int64, kind: MessageKind, subject: String, headers: String, text: String, html: String?, createdAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.subject = subject
+        self.headers = headers
+        self.text = text
+        self.html = html
+        self.createdAt = createdAt
+    }
 }
 
 public struct NewEdition: Sendable, Equatable {

@@ -84,12 +84,10 @@ extension StoreTransaction {
     }
 
     static func encodeMerge(_ fields: [String: String]) -> String {
-        let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        MergeFields.encode(fields)
     }
 
     static func decodeMerge(_ json: String?) -> [String: String] {
-        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return [:] }
-        return object
+        json.map(MergeFields.decode) ?? [:]
     }
 }

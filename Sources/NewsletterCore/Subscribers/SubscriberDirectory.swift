@@ -23,49 +23,67 @@ public struct SubscriberDirectory: Sendable {
     /// An address already on the list is refused. A suppressed address (one that opted out,
     /// bounced or was erased) is refused unless `resubscribe` is set, which records fresh
     /// consent and lifts the suppression.
+    ///
+    /// `then` runs inside the same transaction with the stored subscriber: a confirmation
+    /// email queued there is committed with the subscriber, or neither is.
     @discardableResult
-    public func add(_ new: NewSubscriber, wording: String, resubscribe: Bool = false, clientAddress: String? = nil) throws -> Subscriber {
+    public func add(
+        _ new: NewSubscriber, wording: String, resubscribe: Bool = false, clientAddress: String? = nil,
+        then: ((Subscriber, StoreTransaction) throws -> Void)? = nil
+    ) throws -> Subscriber {
         let time = now()
         return try store.write { tx in
-            let suppression = try tx.suppression(hash: new.email.hash)
-            if var existing = try tx.subscriber(key: new.email.key) {
-                guard resubscribe, !existing.status.isOnList else {
-                    throw NewsletterError.badData(alreadySubscribedMessage(existing))
-                }
-                let previous = existing.status
-                existing.apply(new, at: time)
-                try tx.updateSubscriber(existing)
-                try tx.unsuppress(hash: new.email.hash)
-                try tx.appendConsent(
-                    ConsentEntry(
-                        at: time, actor: actor, action: .resubscribed, fromStatus: previous, toStatus: existing.status,
-                        wording: wording, clientAddress: clientAddress),
-                    subscriberID: existing.id)
-                return existing
+            let added = try insertOrReturn(new, wording: wording, resubscribe: resubscribe, clientAddress: clientAddress, at: time, in: tx)
+            try then?(added, tx)
+            return added
+        }
+    }
+
+    private func insertOrReturn(
+        _ new: NewSubscriber, wording: String, resubscribe: Bool, clientAddress: String?, at time: Date, in tx: StoreTransaction
+    ) throws -> Subscriber {
+        let suppression = try tx.suppression(hash: new.email.hash)
+        if var existing = try tx.subscriber(key: new.email.key) {
+            guard resubscribe, !existing.status.isOnList else {
+                throw NewsletterError.badData(alreadySubscribedMessage(existing))
             }
-            if let suppression, !resubscribe {
-                throw NewsletterError.badData(
-                    "\(new.email) is on the suppression list (\(suppression.reason.rawValue) \(DisplayDate.day(suppression.createdAt))); "
-                        + "add --resubscribe only if they have asked to join again")
-            }
-            guard let id = try tx.insertSubscriber(new, at: time) else {
-                throw NewsletterError.tempFailure("\(new.email) was added by another process at the same moment; try again")
-            }
+            let previous = existing.status
+            existing.apply(new, at: time)
+            try tx.updateSubscriber(existing)
             try tx.unsuppress(hash: new.email.hash)
             try tx.appendConsent(
                 ConsentEntry(
-                    at: time, actor: actor, action: suppression == nil ? .subscribed : .resubscribed, toStatus: new.status,
+                    at: time, actor: actor, action: .resubscribed, fromStatus: previous, toStatus: existing.status,
                     wording: wording, clientAddress: clientAddress),
-                subscriberID: id)
-            return try tx.subscriber(id: id)!
+                subscriberID: existing.id)
+            return existing
         }
+        if let suppression, !resubscribe {
+            throw NewsletterError.badData(
+                "\(new.email) is on the suppression list (\(suppression.reason.rawValue) \(DisplayDate.day(suppression.createdAt))); "
+                    + "add --resubscribe only if they have asked to join again")
+        }
+        guard let id = try tx.insertSubscriber(new, at: time) else {
+            throw NewsletterError.tempFailure("\(new.email) was added by another process at the same moment; try again")
+        }
+        try tx.unsuppress(hash: new.email.hash)
+        try tx.appendConsent(
+            ConsentEntry(
+                at: time, actor: actor, action: suppression == nil ? .subscribed : .resubscribed, toStatus: new.status,
+                wording: wording, clientAddress: clientAddress),
+            subscriberID: id)
+        return try tx.subscriber(id: id)!
     }
 
     // MARK: Changing
 
-    /// Changes a subscriber's name, preferences or pending/active status.
+    /// Changes a subscriber's name, preferences or pending/active status. `then` runs in the
+    /// same transaction with the subscriber before and after (to queue a welcome email when
+    /// they become active, say).
     @discardableResult
-    public func update(_ email: EmailAddress, _ changes: SubscriberChanges) throws -> Subscriber {
+    public func update(
+        _ email: EmailAddress, _ changes: SubscriberChanges, then: ((_ before: Subscriber, _ after: Subscriber, StoreTransaction) throws -> Void)? = nil
+    ) throws -> Subscriber {
         let time = now()
         return try store.write { tx in
             var subscriber = try existing(email, in: tx)
@@ -99,6 +117,7 @@ public struct SubscriberDirectory: Sendable {
                 try tx.appendConsent(
                     ConsentEntry(at: time, actor: actor, action: .preferences, wording: described), subscriberID: subscriber.id)
             }
+            try then?(before, subscriber, tx)
             return subscriber
         }
     }

@@ -20,3 +20,7 @@ extension String {
         return String(self[start..<end])
     }
 }
+
+extension Substring {
+    public var trimmingSpaces: String { String(self).trimmingSpaces }
+}

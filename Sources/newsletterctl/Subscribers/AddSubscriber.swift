@@ -1,5 +1,7 @@
 import ArgumentParser
 import CommandSupport
+import Foundation
+import NewsletterCompose
 import NewsletterCore
 
 struct AddSubscriber: ParsableCommand {
@@ -29,10 +31,20 @@ struct AddSubscriber: ParsableCommand {
             digest: preferences.digest ?? .default,
             blog: preferences.blog ?? .default,
             topics: try preferences.topicSlugs())
-        let (_, store) = try global.open()
+        let (settings, store) = try global.open()
+        // Double opt-in: a pending subscriber is sent the confirmation link, queued with them.
+        let signup = new.status == .pending && settings.signup.confirmation
+            ? SignupMessages(environment: try ComposeEnvironment.load(settings)) : nil
         let directory = SubscriberDirectory(store: store, actor: Actor.cli)
+        var confirmation: Int64?
         let subscriber = try directory.add(
-            new, wording: consent ?? "Added by staff with newsletterctl", resubscribe: resubscribe)
+            new, wording: consent ?? "Added by staff with newsletterctl", resubscribe: resubscribe
+        ) { added, tx in
+            confirmation = try signup?.queueConfirmation(for: added, in: tx, at: Date())
+        }
         StandardOutput.shared.line("Added \(subscriber.email) (\(subscriber.summary)).")
+        if confirmation != nil {
+            StandardOutput.shared.line("A confirmation email is queued; they get nothing else until they confirm.")
+        }
     }
 }

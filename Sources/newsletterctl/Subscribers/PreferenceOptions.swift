@@ -19,7 +19,7 @@ struct PreferenceOptions: ParsableArguments {
     @Option(name: .customLong("topic"), help: "A topic they want; repeat for several. None means every topic.")
     var topics: [String] = []
 
-    @Flag(help: "Waiting for them to confirm by email (double opt-in); no mail until then.")
+    @Flag(help: "Waiting for them to confirm by email (double opt-in): a confirmation email is queued (unless signup.confirmation is off) and nothing else is sent until they confirm.")
     var pending = false
 
     func topicSlugs() throws -> [String] {

@@ -1,5 +1,7 @@
 import ArgumentParser
 import CommandSupport
+import Foundation
+import NewsletterCompose
 import NewsletterCore
 
 struct UpdateSubscriber: ParsableCommand {
@@ -42,8 +44,15 @@ struct UpdateSubscriber: ParsableCommand {
             changes.status = .active
             changes.wording = "Confirmed by staff with newsletterctl"
         }
-        let (_, store) = try global.open()
-        let subscriber = try SubscriberDirectory(store: store, actor: Actor.cli).update(address, changes)
+        let (settings, store) = try global.open()
+        let signup = active && settings.signup.welcome ? SignupMessages(environment: try ComposeEnvironment.load(settings)) : nil
+        var welcomed = false
+        let subscriber = try SubscriberDirectory(store: store, actor: Actor.cli).update(address, changes) { before, after, tx in
+            if before.status == .pending && after.status == .active {
+                welcomed = try signup?.queueWelcome(for: after, in: tx, at: Date()) != nil
+            }
+        }
         StandardOutput.shared.line("Updated \(subscriber.email) (\(subscriber.summary)).")
+        if welcomed { StandardOutput.shared.line("A welcome email is queued.") }
     }
 }

@@ -1,0 +1,124 @@
+import Foundation
+import NewsletterCore
+
+/// Composes and queues digests: the job `newsletterctl digest run` and the daemon's
+/// schedule both call.
+///
+/// Subscribers are taken in chunks; each chunk's outbox rows, digest records and watermark
+/// moves commit together, so a crash loses at most the chunk in progress and a second run
+/// skips everyone already done for the period. Subscribers who get the same events share one
+/// edition, rendered once.
+public struct DigestComposer: Sendable {
+    public struct Report: Sendable, Equatable {
+        public var cadence: DigestCadence
+        public var period: String
+        /// Digests queued for sending.
+        public var queued = 0
+        /// Subscribers with nothing new, who got no email.
+        public var empty = 0
+        /// Editions rendered: distinct contents among the digests.
+        public var editions = 0
+    }
+
+    let store: Store
+    let environment: ComposeEnvironment
+    let chunkSize: Int
+
+    public init(store: Store, environment: ComposeEnvironment, chunkSize: Int = 5000) {
+        self.store = store
+        self.environment = environment
+        self.chunkSize = chunkSize
+    }
+
+    /// Queues the digests due for `cadence` at `cutoff`.
+    public func run(cadence: DigestCadence, at cutoff: Date) throws -> Report {
+        let period = DigestPeriod.key(cadence, at: cutoff, in: environment.timeZone)
+        var report = Report(cadence: cadence, period: period)
+        guard cadence != .off else { return report }
+        let events = try store.read { tx -> [ContentEvent] in
+            guard let earliest = try tx.earliestDigestWatermark(cadence: cadence, period: period, upTo: cutoff) else { return [] }
+            return try tx.events(detectedAfter: earliest, upTo: cutoff)
+        }
+        let eventsByID = Dictionary(uniqueKeysWithValues: events.map { ($0.id, $0) })
+        let index = EventIndex(events)
+        var editions: [DigestContent: (edition: Int64, selection: Int64)] = [:]
+        let messages = MessageFactory(environment: environment, at: cutoff)
+        var lastID: Int64 = 0
+        while true {
+            let done = try store.write { tx -> Bool in
+                let recipients = try tx.dueDigestRecipients(cadence: cadence, period: period, upTo: cutoff, afterID: lastID, limit: chunkSize)
+                for recipient in recipients {
+                    lastID = recipient.subscriber.id
+                    let chosen = index.select(for: recipient)
+                    if chosen.isEmpty && !environment.sendEmpty {
+                        try tx.recordDigest(
+                            subscriberID: recipient.subscriber.id, cadence: cadence, period: period, cutoff: cutoff, selectionID: nil,
+                            outboxID: nil, at: cutoff)
+                        report.empty += 1
+                        continue
+                    }
+                    let content = DigestContent(eventIDs: chosen, hasName: recipient.subscriber.name != nil)
+                    let shared: (edition: Int64, selection: Int64)
+                    if let existing = editions[content] {
+                        shared = existing
+                    } else {
+                        let draft = try edition(content.eventIDs.compactMap { eventsByID[$0] }, cadence: cadence, hasName: content.hasName, at: cutoff)
+                        shared = (try tx.insertEdition(draft, at: cutoff), try tx.insertDigestSelection(eventIDs: content.eventIDs, at: cutoff))
+                        editions[content] = shared
+                        report.editions += 1
+                    }
+                    let outboxID = try tx.enqueue(
+                        try messages.message(kind: .digest, edition: shared.edition, subscriber: recipient.subscriber, links: [.unsubscribe, .preferences]),
+                        at: cutoff)
+                    try tx.recordDigest(
+                        subscriberID: recipient.subscriber.id, cadence: cadence, period: period, cutoff: cutoff, selectionID: shared.selection,
+                        outboxID: outboxID, at: cutoff)
+                    report.queued += 1
+                }
+                return recipients.count < chunkSize
+            }
+            if done { break }
+        }
+        return report
+    }
+
+    /// What `email` would get if their digest ran at `cutoff`, without writing anything;
+    /// nil when they would get nothing.
+    public func preview(_ email: EmailAddress, cadence: DigestCadence? = nil, at cutoff: Date) throws -> Preview? {
+        guard let recipient = try store.read({ tx in try tx.digestRecipient(key: email.key) }) else {
+            throw NewsletterError.noUser("no subscriber with address \(email); 'newsletterctl subscribers list' shows who is on the list")
+        }
+        let events = try store.read { tx in try tx.events(detectedAfter: recipient.watermark, upTo: cutoff) }
+        let chosen = DigestContent.select(from: events, for: recipient)
+        if chosen.isEmpty && !environment.sendEmpty { return nil }
+        let cadence = cadence ?? (recipient.subscriber.digest == .off ? .weekly : recipient.subscriber.digest)
+        let draft = try edition(chosen, cadence: cadence, hasName: recipient.subscriber.name != nil, at: cutoff)
+        let edition = Edition(id: 0, kind: .digest, subject: draft.subject, headers: draft.headers, text: draft.text, html: draft.html, createdAt: cutoff)
+        let message = try environment.message(kind: .digest, edition: 0, subscriber: recipient.subscriber, at: cutoff, links: [.unsubscribe, .preferences])
+        guard case .edition(_, let merge) = message.content else { return nil }
+        let bytes = try PreparedEdition(edition).render(messageID: message.messageID, to: recipient.subscriber.email, merge: merge)
+        let value = { (slot: RecipientSlot) in slot == .email ? recipient.subscriber.email : merge[slot.mergeKey] ?? "" }
+        return Preview(
+            recipient: recipient, events: chosen, message: bytes, subject: RecipientSlot.fill(draft.subject[...], value),
+            text: RecipientSlot.fill(draft.text[...], value),
+            html: draft.html.map { RecipientSlot.fill($0[...]) { HTMLEscape.escape(value($0)) } } ?? "")
+    }
+
+    public struct Preview: Sendable {
+        public var recipient: DigestRecipient
+        public var events: [ContentEvent]
+        /// The whole message, as it would be sent.
+        public var message: Data
+        public var subject: String
+        public var text: String
+        public var html: String
+    }
+
+    func edition(_ events: [ContentEvent], cadence: DigestCadence, hasName: Bool, at date: Date) throws -> NewEdition {
+        let text = DigestContext.make(events, cadence: cadence, hasName: hasName, environment: environment, plainText: true)
+        let html = DigestContext.make(events, cadence: cadence, hasName: hasName, environment: environment, plainText: false)
+        return NewEdition(
+            kind: .digest, subject: environment.templates.subject(.digest, text), headers: try environment.fixedHeaders(listMail: true, date: date),
+            text: environment.templates.text(.digest, text), html: environment.templates.html(.digest, html))
+    }
+}
