@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libcurl, through a shim of typed wrappers for its variadic C functions.
@@ -41,6 +42,16 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        // The daemon: schedule, systemd protocol, signals, and the wiring of the modules.
+        .target(
+            name: "NewsletterDaemon",
+            dependencies: [
+                "NewsletterCore", "NewsletterCompose",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // What both executables share: argument parsing, one-line errors, exit statuses.
         .target(
             name: "CommandSupport",
@@ -59,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "newsletterd",
             dependencies: [
-                "NewsletterCore", "CommandSupport",
+                "NewsletterCore", "NewsletterDaemon", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -68,6 +79,7 @@ let package = Package(
         .target(name: "NewsletterTestSupport", path: "Tests/Support"),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(name: "NewsletterDaemonTests", dependencies: ["NewsletterDaemon", "NewsletterCore", "NewsletterTestSupport"]),
         .testTarget(
             name: "NewsletterComposeTests",
             dependencies: ["NewsletterCompose", "NewsletterCore", "NewsletterTestSupport"],

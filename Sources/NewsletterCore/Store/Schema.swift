@@ -19,7 +19,8 @@ enum Schema {
         Migration(version: 1, name: "subscribers, consent log and suppression list", apply: SubscriberTables.create),
         Migration(version: 2, name: "content events", apply: ContentEventTables.create),
         Migration(version: 3, name: "outbox and editions", apply: OutboxTables.create),
-        Migration(version: 6, name: "digests, digest watermarks and blog batches", apply: DigestTables.create),
+        Migration(version: 6, name: "digests and blog batches", apply: DigestTables.create),
+        Migration(version: 7, name: "job runs and the daemon heartbeat", apply: DaemonTables.create),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
