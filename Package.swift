@@ -32,6 +32,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Content watching: page parsing, dates, the scanner and the inotify watcher.
+        .target(
+            name: "NewsletterContent",
+            dependencies: [
+                "NewsletterCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // What both executables share: argument parsing, one-line errors, exit statuses.
         .target(
             name: "CommandSupport",
@@ -43,8 +52,9 @@ let package = Package(
         .executableTarget(
             name: "newsletterctl",
             dependencies: [
-                "NewsletterCore", "CommandSupport",
+                "NewsletterCore", "NewsletterContent", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -59,6 +69,7 @@ let package = Package(
         .target(name: "NewsletterTestSupport", path: "Tests/Support"),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(name: "NewsletterContentTests", dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterTestSupport"]),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
     ]
