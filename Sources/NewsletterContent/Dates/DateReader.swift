@@ -228,6 +228,19 @@ public struct DateReader: Sendable {
             return (value, digits)
         }
 
+        /// Exactly `count` digits, whatever follows.
+        mutating func exactly(_ count: Int) -> Int? {
+            guard index + count <= bytes.endIndex else { return nil }
+            var value = 0
+            for offset in 0..<count {
+                let byte = bytes[index + offset]
+                guard DateReader.isDigit(byte) else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            index += count
+            return value
+        }
+
         /// A run of ASCII letters, lowercased.
         mutating func word() -> String? {
             let start = index
@@ -277,12 +290,12 @@ public struct DateReader: Sendable {
                 self = probe
             } else if let sign = probe.peek, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
                 probe.advance()
-                if let (hours, hourDigits) = probe.number(maxDigits: 2), hourDigits == 2 {
+                if let hours = probe.exactly(2) {
                     var minutes = 0
                     var valid = true
                     if probe.take(UInt8(ascii: ":")) {
-                        if let (value, digits) = probe.number(maxDigits: 2), digits == 2 { minutes = value } else { valid = false }
-                    } else if let (value, digits) = probe.number(maxDigits: 2), digits == 2 {
+                        if let value = probe.exactly(2) { minutes = value } else { valid = false }
+                    } else if let value = probe.exactly(2) {
                         minutes = value
                     }
                     if valid, hours <= 14, minutes < 60 {
