@@ -74,6 +74,13 @@ final class ContentFixture: @unchecked Sendable {
         try FileManager.default.moveItem(atPath: dir.path("site/" + from), toPath: target)
     }
 
+    /// rename(2), replacing the target as editors' atomic saves do.
+    func rename(_ from: String, _ to: String) throws {
+        guard Foundation.rename(dir.path("site/" + from), dir.path("site/" + to)) == 0 else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+    }
+
     func page(_ path: String) throws -> ContentPage? {
         try store.read { tx in try tx.contentPage(path: path) }
     }

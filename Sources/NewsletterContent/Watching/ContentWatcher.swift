@@ -20,6 +20,7 @@ public final class ContentWatcher: @unchecked Sendable {
     private let settings: ContentSettings
     private let logger: Logger
     private let onEvents: @Sendable ([ContentEvent]) -> Void
+    private let onScan: @Sendable (ScanReport) -> Void
     private let queue = DispatchQueue(label: "newsletter.content-watcher")
 
     // Everything below is touched only on `queue`.
@@ -39,14 +40,18 @@ public final class ContentWatcher: @unchecked Sendable {
     ///   - scanner: scans and records; its site's `content` settings give the debounce and
     ///     rescan interval unless `settings` is given.
     ///   - onEvents: told of each scan's new events, on the watcher's queue.
+    ///   - onScan: told of every scan's report after the initial one (events or not), on the
+    ///     watcher's queue: for status lines and tests.
     public init(
         scanner: ContentScanner, settings: ContentSettings? = nil, logger: Logger = Logger(label: "content"),
-        onEvents: @escaping @Sendable ([ContentEvent]) -> Void = { _ in }
+        onEvents: @escaping @Sendable ([ContentEvent]) -> Void = { _ in },
+        onScan: @escaping @Sendable (ScanReport) -> Void = { _ in }
     ) {
         self.scanner = scanner
         self.settings = settings ?? scanner.site.content
         self.logger = logger
         self.onEvents = onEvents
+        self.onScan = onScan
         schedule = DebounceSchedule(quiet: self.settings.debounce)
     }
 
@@ -245,7 +250,9 @@ public final class ContentWatcher: @unchecked Sendable {
 
     private func scan(_ scope: ScanScope) {
         do {
-            after(try scanner.scan(scope))
+            let report = try scanner.scan(scope)
+            after(report)
+            onScan(report)
         } catch {
             let retry = min(settings.rescanInterval, 30)
             logger.error("content scan failed; trying again", metadata: ["reason": "\(error)", "retry_in": "\(Int(retry))s"])
