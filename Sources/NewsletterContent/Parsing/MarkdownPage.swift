@@ -1,4 +1,5 @@
 import Foundation
+import NewsletterCore
 
 /// A Markdown page with optional YAML front matter.
 ///
@@ -73,7 +74,7 @@ struct MarkdownPage {
         }
 
         for rawLine in TextCleanup.lines(Array(body)) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingSpaces
             if line.hasPrefix("```") || line.hasPrefix("~~~") {
                 finishParagraph()
                 inFence.toggle()
@@ -95,7 +96,7 @@ struct MarkdownPage {
                 continue
             }
             // Setext headings: a line underlined with === or ---.
-            if let above = previous, !line.isEmpty, line.allSatisfy({ $0 == "=" }) || (line.count >= 2 && line.allSatisfy({ $0 == "-" })) {
+            if let above = previous, line.utf8.allSatisfy({ $0 == UInt8(ascii: "=") }) || (line.utf8.count >= 2 && line.utf8.allSatisfy({ $0 == UInt8(ascii: "-") })) {
                 current.removeLast()
                 finishParagraph()
                 if heading == nil { heading = TextCleanup.collapse(plain(above)) }
@@ -119,9 +120,9 @@ struct MarkdownPage {
     /// Markdown inline syntax removed: links keep their text, images and HTML tags go,
     /// emphasis and code marks go.
     static func plain(_ line: String) -> String {
-        guard line.contains(where: { "[]()*_`<\\!".contains($0) }) else { return line }
-        var out = ""
-        var chars = Array(line)
+        guard line.utf8.contains(where: { Self.markupBytes.contains($0) }) else { return line }
+        var out = String.UnicodeScalarView()
+        var chars = Array(line.unicodeScalars)
         var index = 0
         while index < chars.count {
             let c = chars[index]
@@ -138,18 +139,20 @@ struct MarkdownPage {
                 }
             case "[":
                 if let close = chars[(index + 1)...].firstIndex(of: "]") {
-                    out += String(chars[(index + 1)..<close])
+                    out.append(contentsOf: chars[(index + 1)..<close])
                     index = skipTarget(chars, after: close)
                     continue
                 }
             case "<":
-                if let close = chars[index...].firstIndex(of: ">"), close > index + 1, chars[index + 1].isLetter || chars[index + 1] == "/" {
+                if let close = chars[index...].firstIndex(of: ">"), close > index + 1, chars[index + 1].properties.isAlphabetic || chars[index + 1] == "/" {
                     index = close + 1
                     continue
                 }
             case "*", "_", "`":
                 // Emphasis and code marks; an underscore inside a word stays.
-                if c == "_", index > 0, index + 1 < chars.count, chars[index - 1].isLetter, chars[index + 1].isLetter { break }
+                if c == "_", index > 0, index + 1 < chars.count, chars[index - 1].properties.isAlphabetic, chars[index + 1].properties.isAlphabetic {
+                    break
+                }
                 index += 1
                 continue
             default:
@@ -159,8 +162,10 @@ struct MarkdownPage {
             index += 1
         }
         chars.removeAll()
-        return out
+        return String(out)
     }
+
+    private static let markupBytes: Set<UInt8> = Set("[]()*_`<\\!".utf8)
 
     /// `1. text` or `1) text`.
     private static func isOrderedItem(_ line: String) -> Bool {
@@ -170,7 +175,7 @@ struct MarkdownPage {
         return rest.hasPrefix(". ") || rest.hasPrefix(") ")
     }
 
-    private static func skipTarget(_ chars: [Character], after close: Int) -> Int {
+    private static func skipTarget(_ chars: [Unicode.Scalar], after close: Int) -> Int {
         var index = close + 1
         if index < chars.count, chars[index] == "(", let end = chars[index...].firstIndex(of: ")") {
             index = end + 1
