@@ -69,7 +69,9 @@ let package = Package(
         .target(name: "NewsletterTestSupport", path: "Tests/Support"),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
-        .testTarget(name: "NewsletterContentTests", dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(
+            name: "NewsletterContentTests",
+            dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterTestSupport", .product(name: "Logging", package: "swift-log")]),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
     ]

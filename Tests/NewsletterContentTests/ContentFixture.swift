@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NewsletterCore
 import NewsletterTestSupport
 
@@ -39,12 +40,15 @@ final class ContentFixture: @unchecked Sendable {
 
     var root: String { dir.path("site") }
 
+    /// Tests assert on reports, not on log lines.
+    static let quiet = Logger(label: "content", factory: { _ in SwiftLogNoOpLogHandler() })
+
     func site() throws -> ContentSite {
         try ContentSite(root: root, baseURL: Self.base + "/", content: settings)
     }
 
     func scanner() throws -> ContentScanner {
-        try ContentScanner(site: site(), store: store, now: { [self] in now })
+        try ContentScanner(site: site(), store: store, logger: Self.quiet, now: { [self] in now })
     }
 
     @discardableResult

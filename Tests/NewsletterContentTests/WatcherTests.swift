@@ -48,8 +48,8 @@ struct WatcherTests {
     var today: String { MarkerDate(instant: Date()).iso.prefix(10).description }
 
     func makeWatcher(_ fixture: ContentFixture, _ inbox: WatcherInbox) throws -> ContentWatcher {
-        let scanner = try ContentScanner(site: fixture.site(), store: fixture.store)
-        return ContentWatcher(scanner: scanner, onEvents: { inbox.add($0) }, onScan: { inbox.add($0) })
+        let scanner = try ContentScanner(site: fixture.site(), store: fixture.store, logger: ContentFixture.quiet)
+        return ContentWatcher(scanner: scanner, logger: ContentFixture.quiet, onEvents: { inbox.add($0) }, onScan: { inbox.add($0) })
     }
 
     @Test("edits, saves by rename, new files and folders, deletions and moves are each seen")
