@@ -34,6 +34,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Content watching: page parsing, dates, the scanner and the inotify watcher.
+        .target(
+            name: "NewsletterContent",
+            dependencies: [
+                "NewsletterCore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Digests, blog notifications and sign-up emails: selection, templates, MIME.
         .target(
             name: "NewsletterCompose",
@@ -46,7 +55,7 @@ let package = Package(
         .target(
             name: "NewsletterDaemon",
             dependencies: [
-                "NewsletterCore", "NewsletterCompose",
+                "NewsletterCore", "NewsletterContent", "NewsletterCompose",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -63,8 +72,9 @@ let package = Package(
         .executableTarget(
             name: "newsletterctl",
             dependencies: [
-                "NewsletterCore", "NewsletterCompose", "CommandSupport",
+                "NewsletterCore", "NewsletterContent", "NewsletterCompose", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -79,12 +89,16 @@ let package = Package(
         .target(name: "NewsletterTestSupport", path: "Tests/Support"),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
-        .testTarget(name: "NewsletterDaemonTests", dependencies: ["NewsletterDaemon", "NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(
+            name: "NewsletterContentTests",
+            dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterTestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "NewsletterComposeTests",
             dependencies: ["NewsletterCompose", "NewsletterCore", "NewsletterTestSupport"],
             exclude: ["Golden"]
         ),
+        .testTarget(name: "NewsletterDaemonTests", dependencies: ["NewsletterDaemon", "NewsletterCore", "NewsletterTestSupport"]),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
     ]

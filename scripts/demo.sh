@@ -34,6 +34,37 @@ say "A bad address is refused with a reason"
 say "What the list looks like now"
 ctl subscribers stats
 
+say "The site's content: a copy of config/demo/site in demo/site"
+cp -R config/demo/site demo/site
+echo "\$ cp -R config/demo/site demo/site"
+
+say "First scan: records a baseline, announces nothing"
+ctl content scan
+
+say "Every tracked page and post, with its last-updated date"
+ctl content list
+
+say "Staff bump the advocacy page's date, publish a post, and delete a page"
+sed -i 's#last updated on 05/05/2022#last updated on 21/11/2024#' demo/site/support/advocacy-services.txt
+echo "  support/advocacy-services.txt: 'This information was last updated on 05/05/2022' -> 21/11/2024"
+cat > demo/site/blog/respite-grants-open.md <<'POST'
+---
+title: Respite grants are open again
+date: 2024-11-20
+---
+Apply for a small grant towards a break before the end of January.
+POST
+echo "  blog/respite-grants-open.md: a new post"
+rm demo/site/guides/working-and-caring.md
+echo "  guides/working-and-caring.md: deleted"
+
+say "Second scan: one page update, one new post, one page removed"
+ctl content scan
+
+say "The change events digests will be built from"
+ctl content events
+
 say "Done"
 echo "Database: demo/newsletter.db  (config: $CONFIG)"
 echo "Try: $CTL subscribers show david.okafor@example.org --config $CONFIG"
+echo "     $CTL content list --format json --config $CONFIG"

@@ -8,13 +8,14 @@ final class CLIFixture: @unchecked Sendable {
     let dir = TemporaryDirectory("cli")
     let config: String
 
-    /// `mail` adds a sender, public address and the shipped templates, which composing needs.
-    init(extraConfig: String = "", mail: Bool = true) throws {
+    /// `mail` adds a sender, public address and the shipped templates, which composing needs;
+    /// `site` adds lines to the `site:` section.
+    init(site: [String] = [], extraConfig: String = "", mail: Bool = true) throws {
         var yaml = "database:\n  path: data/newsletter.db\n  busy_timeout: 20s\n"
+        let siteLines = (mail ? ["name: Peak District Carers"] : []) + site
+        if !siteLines.isEmpty { yaml += "site:\n" + siteLines.map { "  \($0)\n" }.joined() }
         if mail {
             yaml += """
-                site:
-                  name: Peak District Carers
                 mail:
                   from: "Peak District Carers <news@carers.example.org>"
                 http:

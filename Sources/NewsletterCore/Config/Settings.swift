@@ -16,6 +16,7 @@ public struct Settings: Sendable {
     public var blog: BlogSettings
     public var signup: SignupSettings
     public var schedule: ScheduleSettings
+    public var content: ContentSettings
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -37,7 +38,8 @@ public struct Settings: Sendable {
             digest: try DigestSettings(try top.section("digest")),
             blog: try BlogSettings(try top.section("blog")),
             signup: try SignupSettings(try top.section("signup")),
-            schedule: try ScheduleSettings(try top.section("schedule")))
+            schedule: try ScheduleSettings(try top.section("schedule")),
+            content: try ContentSettings(try top.section("content")))
         try top.finish()
         return settings
     }

@@ -1,0 +1,187 @@
+import Foundation
+import NewsletterCore
+
+/// A Markdown page with optional YAML front matter.
+///
+/// Front matter keys: `last_updated`, `lastmod` (Hugo), `last_modified_at` (Jekyll),
+/// `updated`, `modified` for the marker, in that order of preference; `date` for a post's
+/// publication; `title`; `description` or `summary`; `topics`, `tags` or `categories`;
+/// `draft`; `url` or `permalink`. Without them, the first heading is the title, the first
+/// paragraph the summary, and the visible phrase the marker.
+struct MarkdownPage {
+    let reader: DateReader
+
+    static let markerKeys = ["last_updated", "lastmod", "last_modified_at", "updated", "modified"]
+
+    func parse(_ text: [UInt8]) -> ParsedPage {
+        var page = ParsedPage()
+        let (matter, body, warning) = FrontMatter.split(text)
+        if let warning { page.warnings.append(warning) }
+        if let matter { apply(matter, to: &page) }
+
+        let (heading, paragraph) = Self.headingAndParagraph(body, reader: reader)
+        if page.title == nil { page.title = heading.flatMap(TextCleanup.title) }
+        if page.summary == nil { page.summary = paragraph.flatMap(TextCleanup.summary) }
+        PageParser.applyPhrase(reader, text: Array(body), to: &page)
+        return page
+    }
+
+    private func apply(_ matter: FrontMatter, to page: inout ParsedPage) {
+        for key in Self.markerKeys {
+            guard let value = matter.fields[key]?.text else { continue }
+            if let date = PageParser.structuredDate(value, field: "front matter \(key)", reader: reader, warnings: &page.warnings) {
+                page.lastUpdated = date
+                page.lastUpdatedSource = "front matter \(key)"
+                break
+            }
+        }
+        if let value = matter.fields["date"]?.text {
+            page.date = PageParser.structuredDate(value, field: "front matter date", reader: reader, warnings: &page.warnings)
+        }
+        page.title = matter.fields["title"]?.text.flatMap(TextCleanup.title)
+        page.summary = (matter.fields["description"] ?? matter.fields["summary"])?.text.flatMap(TextCleanup.summary)
+        for key in ["topics", "tags", "categories"] {
+            if let value = matter.fields[key] {
+                page.topics = value.items.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                break
+            }
+        }
+        if let draft = matter.fields["draft"]?.text {
+            switch draft.lowercased() {
+            case "true", "yes", "on": page.draft = true
+            case "false", "no", "off", "": page.draft = false
+            default: page.warnings.append("front matter draft \(draft.quotedText) is not true or false; taken as not a draft")
+            }
+        }
+        if let url = (matter.fields["url"] ?? matter.fields["permalink"])?.text?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
+            page.urlOverride = url
+        }
+    }
+
+    /// The first heading and the first plain paragraph of a Markdown body, as plain text.
+    static func headingAndParagraph(_ body: ArraySlice<UInt8>, reader: DateReader) -> (String?, String?) {
+        var heading: String?
+        var paragraph: String?
+        var current: [String] = []
+        var inFence = false
+        var previous: String?
+
+        func finishParagraph() {
+            defer { current = [] }
+            guard paragraph == nil, !current.isEmpty else { return }
+            let text = TextCleanup.collapse(current.map(plain).joined(separator: " "))
+            if !text.isEmpty, text != heading, !TextCleanup.isMarkerLine(text, reader: reader) { paragraph = text }
+        }
+
+        for rawLine in TextCleanup.lines(Array(body)) {
+            let line = rawLine.trimmingSpaces
+            if line.hasPrefix("```") || line.hasPrefix("~~~") {
+                finishParagraph()
+                inFence.toggle()
+                continue
+            }
+            if inFence { continue }
+            if line.isEmpty {
+                finishParagraph()
+                previous = nil
+                continue
+            }
+            if line.hasPrefix("#") {
+                finishParagraph()
+                let text = line.drop(while: { $0 == "#" })
+                if heading == nil, text.first == " " || text.isEmpty {
+                    heading = TextCleanup.collapse(plain(String(text).trimmingCharacters(in: CharacterSet(charactersIn: " #"))))
+                    if heading?.isEmpty == true { heading = nil }
+                }
+                continue
+            }
+            // Setext headings: a line underlined with === or ---.
+            if let above = previous, line.utf8.allSatisfy({ $0 == UInt8(ascii: "=") }) || (line.utf8.count >= 2 && line.utf8.allSatisfy({ $0 == UInt8(ascii: "-") })) {
+                current.removeLast()
+                finishParagraph()
+                if heading == nil { heading = TextCleanup.collapse(plain(above)) }
+                previous = nil
+                continue
+            }
+            let startsBlock = line.hasPrefix("<") || line.hasPrefix("![") || line.hasPrefix("|") || line.hasPrefix("- ")
+                || line.hasPrefix("* ") || line.hasPrefix("+ ") || line.hasPrefix(">") || isOrderedItem(line)
+            if startsBlock && current.isEmpty {
+                previous = nil
+                continue
+            }
+            current.append(line)
+            previous = line
+            if heading != nil && paragraph != nil { break }
+        }
+        finishParagraph()
+        return (heading, paragraph)
+    }
+
+    /// Markdown inline syntax removed: links keep their text, images and HTML tags go,
+    /// emphasis and code marks go.
+    static func plain(_ line: String) -> String {
+        guard line.utf8.contains(where: { Self.markupBytes.contains($0) }) else { return line }
+        var out = String.UnicodeScalarView()
+        var chars = Array(line.unicodeScalars)
+        var index = 0
+        while index < chars.count {
+            let c = chars[index]
+            switch c {
+            case "\\" where index + 1 < chars.count:
+                out.append(chars[index + 1])
+                index += 2
+                continue
+            case "!" where index + 1 < chars.count && chars[index + 1] == "[":
+                // An image: drop it with its target.
+                if let close = chars[(index + 2)...].firstIndex(of: "]") {
+                    index = skipTarget(chars, after: close)
+                    continue
+                }
+            case "[":
+                if let close = chars[(index + 1)...].firstIndex(of: "]") {
+                    out.append(contentsOf: chars[(index + 1)..<close])
+                    index = skipTarget(chars, after: close)
+                    continue
+                }
+            case "<":
+                if let close = chars[index...].firstIndex(of: ">"), close > index + 1, chars[index + 1].properties.isAlphabetic || chars[index + 1] == "/" {
+                    index = close + 1
+                    continue
+                }
+            case "*", "_", "`":
+                // Emphasis and code marks; an underscore inside a word stays.
+                if c == "_", index > 0, index + 1 < chars.count, chars[index - 1].properties.isAlphabetic, chars[index + 1].properties.isAlphabetic {
+                    break
+                }
+                index += 1
+                continue
+            default:
+                break
+            }
+            out.append(c)
+            index += 1
+        }
+        chars.removeAll()
+        return String(out)
+    }
+
+    private static let markupBytes: Set<UInt8> = Set("[]()*_`<\\!".utf8)
+
+    /// `1. text` or `1) text`.
+    private static func isOrderedItem(_ line: String) -> Bool {
+        let digits = line.prefix(while: { $0.isASCII && $0.isNumber })
+        guard !digits.isEmpty else { return false }
+        let rest = line.dropFirst(digits.count)
+        return rest.hasPrefix(". ") || rest.hasPrefix(") ")
+    }
+
+    private static func skipTarget(_ chars: [Unicode.Scalar], after close: Int) -> Int {
+        var index = close + 1
+        if index < chars.count, chars[index] == "(", let end = chars[index...].firstIndex(of: ")") {
+            index = end + 1
+        } else if index < chars.count, chars[index] == "[", let end = chars[index...].firstIndex(of: "]") {
+            index = end + 1
+        }
+        return index
+    }
+}
