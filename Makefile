@@ -8,11 +8,14 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 
 # System packages the build, the tests, the demo and the benchmarks need.
-APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
-.PHONY: all deps build build-release test demo bench clean
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+
+.PHONY: all deps build build-release test demo bench install clean
 
 all: build
 
@@ -47,6 +50,26 @@ demo: deps
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 	BIN_DIR="$$($(SWIFT) build -c release --show-bin-path $(BUILD_FLAGS))" bash bench/run.sh
+
+# Installs the binaries, the systemd unit, the documentation, and (only where none exist
+# yet) the example config and the default templates, so an admin's own are never overwritten.
+install: build-release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(UNITDIR) $(DESTDIR)$(PREFIX)/share/doc/carers-newsletter \
+	  $(DESTDIR)$(PREFIX)/share/carers-newsletter $(DESTDIR)$(SYSCONFDIR)/carers-newsletter
+	install -m 0755 "$$($(SWIFT) build -c release --show-bin-path)/newsletterd" "$$($(SWIFT) build -c release --show-bin-path)/newsletterctl" \
+	  $(DESTDIR)$(PREFIX)/bin/
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|; s|/etc/carers-newsletter/|$(SYSCONFDIR)/carers-newsletter/|g; s|/usr/local/share/|$(PREFIX)/share/|' \
+	  systemd/newsletterd.service > $(DESTDIR)$(UNITDIR)/newsletterd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/newsletterd.service
+	install -m 0644 README.md $(DESTDIR)$(PREFIX)/share/doc/carers-newsletter/
+	install -m 0644 config/newsletter.example.yaml $(DESTDIR)$(PREFIX)/share/doc/carers-newsletter/
+	rm -rf $(DESTDIR)$(PREFIX)/share/carers-newsletter/templates
+	cp -R config/templates $(DESTDIR)$(PREFIX)/share/carers-newsletter/templates
+	[ -e $(DESTDIR)$(SYSCONFDIR)/carers-newsletter/newsletter.yaml ] || \
+	  install -m 0640 config/newsletter.example.yaml $(DESTDIR)$(SYSCONFDIR)/carers-newsletter/newsletter.yaml
+	[ -e $(DESTDIR)$(SYSCONFDIR)/carers-newsletter/templates ] || \
+	  cp -R config/templates $(DESTDIR)$(SYSCONFDIR)/carers-newsletter/templates
+	@echo "Installed. Next: the README's installation section (user, config, SMTP password, systemctl)."
 
 clean:
 	rm -rf .build demo bench/work bench/results.json

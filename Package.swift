@@ -83,6 +83,7 @@ let package = Package(
                 "NewsletterCore", "NewsletterDaemon", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.

@@ -51,3 +51,10 @@ extension StoreTransaction {
             ])
     }
 }
+
+extension StoreTransaction {
+    /// Messages not yet sent, failed or cancelled: what the status line calls the queue.
+    public func unsentCount() throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending', 'deferred')") ?? 0
+    }
+}

@@ -1,0 +1,85 @@
+import Dispatch
+import Foundation
+import NewsletterCore
+
+/// Work that must keep going while a long job runs: systemd's watchdog, the heartbeat row
+/// `newsletterctl status` reads, waking delivery when `newsletterctl` queued something, and
+/// rescheduling after the wall clock jumps.
+extension Daemon {
+    static let housekeepingInterval: TimeInterval = 2
+    static let heartbeatInterval: TimeInterval = 30
+
+    func startHousekeeping() {
+        housekeepingQueue.sync {
+            walStamp = Self.stamp(of: store.path + "-wal")
+            clockCheck = (now(), ProcessInfo.processInfo.systemUptime)
+            let timer = DispatchSource.makeTimerSource(queue: housekeepingQueue)
+            timer.schedule(deadline: .now() + Self.housekeepingInterval, repeating: Self.housekeepingInterval, leeway: .milliseconds(200))
+            timer.setEventHandler { [weak self] in self?.tick() }
+            timer.resume()
+            housekeepingTimer = timer
+
+            if let interval = SystemdNotifier.watchdogInterval() {
+                let watchdog = DispatchSource.makeTimerSource(queue: housekeepingQueue)
+                watchdog.schedule(deadline: .now(), repeating: interval, leeway: .milliseconds(Int(interval * 100)))
+                watchdog.setEventHandler { [weak self] in self?.notify(["WATCHDOG=1"]) }
+                watchdog.resume()
+                watchdogTimer = watchdog
+            }
+        }
+    }
+
+    private func tick() {
+        // Another process (newsletterctl digest run, queue retry, a web sign-up) committed:
+        // any commit in WAL mode changes the -wal file.
+        let stamp = Self.stamp(of: store.path + "-wal")
+        if stamp != walStamp {
+            walStamp = stamp
+            delivery.wake()
+        }
+
+        // Timers are set for wall-clock times; if the clock moved under them (NTP stepping,
+        // a suspended VM), work them out again.
+        let wall = now()
+        let uptime = ProcessInfo.processInfo.systemUptime
+        let drift = wall.timeIntervalSince(clockCheck.wall) - (uptime - clockCheck.uptime)
+        clockCheck = (wall, uptime)
+        if abs(drift) > 5 {
+            logger.warning("the system clock jumped; recomputing the schedule", metadata: ["seconds": "\(Int(drift))"])
+            jobs.async {
+                self.scheduleDigests()
+                self.evaluateBlog()
+            }
+        }
+
+        if wall.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval {
+            writeHeartbeat(state: "running")
+        }
+        let line = status.withLock { $0.line }
+        if line != lastNotifiedStatus {
+            lastNotifiedStatus = line
+            notify(["STATUS=\(line)"])
+        }
+        jobs.async { self.refreshStatus() }
+    }
+
+    /// Records pid, state, next runs and the last error for `newsletterctl status`.
+    func writeHeartbeat(state: String) {
+        let snapshot = status.withLock { $0 }
+        let beat = DaemonHeartbeat(
+            pid: getpid(), version: NewsletterVersion.current, startedAt: startedAt, heartbeatAt: now(), state: state,
+            statusLine: snapshot.line, nextRuns: snapshot.nextRuns, lastError: snapshot.lastError?.message, lastErrorAt: snapshot.lastError?.at)
+        do {
+            try store.write { tx in try tx.writeHeartbeat(beat) }
+            lastHeartbeat = beat.heartbeatAt
+        } catch {
+            logger.warning("cannot record the heartbeat", metadata: ["reason": "\(JobRunner.message(error))"])
+        }
+    }
+
+    static func stamp(of path: String) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "" }
+        return "\(info.st_size)/\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)/\(info.st_ino)"
+    }
+}

@@ -1,0 +1,287 @@
+import Dispatch
+import Foundation
+import Logging
+import NewsletterCompose
+import NewsletterContent
+import NewsletterCore
+import Synchronization
+
+/// newsletterd's moving parts, wired together: the content watcher feeding events, Dispatch
+/// timers firing digest runs at local times, blog notifications after their window, delivery
+/// draining the outbox, and the systemd protocol around it all.
+///
+/// Jobs, timers and reloads run on one serial queue, so a reload never lands in the middle of
+/// a digest run. Housekeeping (the watchdog, the heartbeat row, noticing `newsletterctl`'s
+/// writes and clock jumps) runs on its own queue and keeps going during long jobs.
+public final class Daemon: @unchecked Sendable {
+    public let store: Store
+    let location: ConfigLocation
+    let logger: Logger
+    let notifier: SystemdNotifier?
+    let delivery: DeliveryControl
+    let now: @Sendable () -> Date
+    let startedAt: Date
+
+    let jobs = DispatchQueue(label: "newsletterd.jobs")
+    let housekeepingQueue = DispatchQueue(label: "newsletterd.housekeeping")
+
+    // On `jobs`:
+    let runner: JobRunner
+    var watcher: ContentWatcher?
+    var digestTimers: [DigestCadence: any DispatchSourceTimer] = [:]
+    var nextFires: [DigestCadence: Date] = [:]
+    var blogTimer: (any DispatchSourceTimer)?
+    var lastScan: ScanReport?
+
+    /// What the job queue last published about itself, for housekeeping to report.
+    let status = Mutex(StatusSnapshot())
+
+    // On `housekeepingQueue`:
+    var housekeepingTimer: (any DispatchSourceTimer)?
+    var watchdogTimer: (any DispatchSourceTimer)?
+    var walStamp: String = ""
+    var clockCheck = (wall: Date(), uptime: ProcessInfo.processInfo.systemUptime)
+    var lastHeartbeat = Date.distantPast
+    var lastNotifiedStatus = ""
+
+    /// Loads and checks the config, templates and content folder and opens the database;
+    /// every problem is a ``NewsletterError`` naming it (config errors exit 78).
+    public init(
+        location: ConfigLocation, logger: Logger, notifier: SystemdNotifier? = SystemdNotifier.fromEnvironment(),
+        now: @escaping @Sendable () -> Date = Date.init, delivery makeDelivery: (Settings, Store) throws -> DeliveryControl
+    ) throws {
+        let setup = try DaemonSetup.load(location)
+        let store = try Store.open(setup.settings.database)
+        let delivery = try makeDelivery(setup.settings, store)
+        self.location = location
+        self.logger = logger
+        self.notifier = notifier
+        self.store = store
+        self.delivery = delivery
+        self.now = now
+        startedAt = now()
+        runner = JobRunner(store: store, setup: setup, delivery: delivery, logger: logger, now: now)
+    }
+
+    var setup: DaemonSetup { runner.setup }
+
+    // MARK: Running under systemd
+
+    /// Starts everything and tells systemd it is ready: watcher (after its first scan),
+    /// catch-up runs for schedules missed while stopped, timers, delivery, housekeeping.
+    public func start() throws {
+        try jobs.sync {
+            writeHeartbeat(state: "starting")
+            try startWatcher()
+            try delivery.start()
+            catchUp()
+            scheduleDigests()
+            evaluateBlog()
+            refreshStatus()
+        }
+        logger.info("newsletterd ready", metadata: ["version": "\(NewsletterVersion.current)", "config": "\(location.path)"])
+        notify(["READY=1", "STATUS=\(status.withLock { $0.line })"])
+        startHousekeeping()
+        housekeepingQueue.async { self.writeHeartbeat(state: "running") }
+    }
+
+    /// SIGHUP: reads the config and templates again. A file that does not load is rejected
+    /// with a logged error and the running configuration stays in force.
+    public func reload() {
+        notify(["RELOADING=1", "STATUS=reloading configuration"])
+        jobs.sync {
+            logger.info("reloading configuration", metadata: ["config": "\(location.path)"])
+            do {
+                let next = try DaemonSetup.load(location)
+                guard next.settings.database.path == setup.settings.database.path else {
+                    throw NewsletterError.config("database.path changed from \(setup.settings.database.path); restart newsletterd to use another database")
+                }
+                let watchChanged = next.site.root != setup.site.root || next.settings.content != setup.settings.content
+                    || next.settings.site != setup.settings.site
+                try delivery.reload(next.settings)
+                runner.setup = next
+                if watchChanged {
+                    watcher?.stop()
+                    watcher = nil
+                    try startWatcher()
+                } else {
+                    watcher?.requestRescan()
+                }
+                scheduleDigests()
+                evaluateBlog()
+                logger.info("configuration reloaded")
+            } catch {
+                runner.fail("reload rejected, keeping the running configuration: \(JobRunner.message(error))")
+            }
+            refreshStatus()
+        }
+        notify(["READY=1", "STATUS=\(status.withLock { $0.line })"])
+    }
+
+    /// Stops taking new work, lets the SMTP transactions in flight finish (up to
+    /// `timeout`), and records that the daemon stopped.
+    public func stop(within timeout: TimeInterval) {
+        notify(["STOPPING=1", "STATUS=stopping"])
+        logger.info("stopping", metadata: ["grace": "\(ConfigDuration.format(timeout))"])
+        housekeepingQueue.sync {
+            housekeepingTimer?.cancel()
+            watchdogTimer?.cancel()
+        }
+        jobs.sync {
+            digestTimers.values.forEach { $0.cancel() }
+            digestTimers = [:]
+            blogTimer?.cancel()
+            watcher?.stop()
+        }
+        delivery.stop(within: timeout)
+        writeHeartbeat(state: "stopped")
+        logger.info("stopped")
+    }
+
+    // MARK: --once
+
+    public struct OnceReport: Sendable {
+        public var scan: ScanReport
+        public var digests: [(cadence: DigestCadence, ok: Bool)] = []
+        public var delivery = DeliverySummary()
+        public var failures = 0
+    }
+
+    /// Scans the content, runs the digest and blog jobs that are due, and drains the outbox.
+    public func runOnce() throws -> OnceReport {
+        try jobs.sync {
+            let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
+            var report = OnceReport(scan: try scanner.scan(.full))
+            logScan(report.scan)
+            let lastRuns = try store.read { tx in try tx.jobRuns() }
+            for due in CatchUp.due(at: now(), schedule: setup.settings.schedule, lastRuns: lastRuns) {
+                let ok = runner.runDigest(due.cadence, fire: due.fire, late: false)
+                report.digests.append((due.cadence, ok))
+                if !ok { report.failures += 1 }
+            }
+            if let until = runner.runBlog() {
+                logger.info("blog posts are waiting for blog.window to close; the next run will send them", metadata: ["until": "\(until)"])
+            }
+            report.delivery = try delivery.drain()
+            logger.info("delivery finished", metadata: ["summary": "\(report.delivery)"])
+            return report
+        }
+    }
+
+    // MARK: Content
+
+    private func startWatcher() throws {
+        let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
+        let watcher = ContentWatcher(
+            scanner: scanner, settings: setup.settings.content, logger: logger,
+            onEvents: { [weak self] events in
+                guard let self else { return }
+                self.logger.info("content changed", metadata: ["events": "\(events.count)"])
+                if events.contains(where: { $0.kind == .postPublished }) { self.jobs.async { self.evaluateBlog() } }
+            },
+            onScan: { [weak self] report in
+                guard let self else { return }
+                self.jobs.async { self.lastScan = report }
+            })
+        let first = try watcher.start()
+        lastScan = first
+        logScan(first)
+        self.watcher = watcher
+    }
+
+    private func logScan(_ report: ScanReport) {
+        for warning in report.warnings { logger.warning("content file skipped or read in part", metadata: ["file": "\(warning.path)", "reason": "\(warning.reason)"]) }
+        logger.info(
+            report.baseline ? "content baseline recorded" : "content scanned",
+            metadata: ["pages": "\(report.pages)", "posts": "\(report.posts)", "read": "\(report.filesRead)", "events": "\(report.events.count)"])
+    }
+
+    // MARK: Schedule
+
+    /// Runs, once each, the digest cadences whose time passed while the daemon was stopped.
+    func catchUp() {
+        do {
+            let lastRuns = try store.read { tx in try tx.jobRuns() }
+            for due in CatchUp.due(at: now(), schedule: setup.settings.schedule, lastRuns: lastRuns) {
+                runner.runDigest(due.cadence, fire: due.fire, late: due.late)
+            }
+        } catch {
+            runner.fail("cannot read the run ledger: \(JobRunner.message(error))")
+        }
+    }
+
+    /// (Re)sets a wall-clock timer for each cadence's next fire time.
+    func scheduleDigests() {
+        let schedule = setup.settings.schedule
+        for cadence in [DigestCadence.daily, .weekly, .monthly] {
+            digestTimers[cadence]?.cancel()
+            guard let rule = schedule.rule(for: cadence) else { continue }
+            let fire = rule.nextFire(after: now(), in: schedule.timeZone)
+            nextFires[cadence] = fire
+            digestTimers[cadence] = timer(at: fire) { [weak self] in
+                guard let self else { return }
+                self.runner.runDigest(cadence, fire: fire, late: false)
+                self.scheduleDigests()
+                self.refreshStatus()
+            }
+        }
+    }
+
+    /// Sends waiting blog posts, or sets a timer for when their window closes.
+    func evaluateBlog() {
+        blogTimer?.cancel()
+        blogTimer = nil
+        switch setup.settings.schedule.blog {
+        case .immediate:
+            if let until = runner.runBlog() {
+                blogTimer = timer(at: until) { [weak self] in self?.evaluateBlog() }
+            }
+        case .every(let interval):
+            _ = runner.runBlog()
+            blogTimer = timer(at: now().addingTimeInterval(interval)) { [weak self] in self?.evaluateBlog() }
+        }
+    }
+
+    /// A one-shot timer on the job queue at a wall-clock time.
+    private func timer(at date: Date, _ handler: @escaping @Sendable () -> Void) -> any DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: jobs)
+        let seconds = date.timeIntervalSince1970
+        let whole = Int(seconds.rounded(.down))
+        timer.schedule(wallDeadline: DispatchWallTime(timespec: timespec(tv_sec: whole, tv_nsec: Int((seconds - Double(whole)) * 1e9))), leeway: .milliseconds(100))
+        timer.setEventHandler(handler: handler)
+        timer.resume()
+        return timer
+    }
+
+    // MARK: Status
+
+    /// Works out the status line ("next weekly digest Mon 2026-11-23 08:00 GMT; queue 0; last
+    /// run ok") and what the heartbeat reports, for the housekeeping queue to pass on.
+    func refreshStatus() {
+        let zone = setup.settings.schedule.timeZone
+        var parts: [String] = []
+        if let (cadence, fire) = nextFires.min(by: { $0.value < $1.value }) {
+            parts.append("next \(cadence.rawValue) digest \(JobRunner.describe(fire, in: zone))")
+        }
+        let queue = (try? store.read { tx in try tx.unsentCount() }) ?? 0
+        parts.append("queue \(queue)")
+        parts.append("last run \(runner.lastOutcome)")
+        var next: [String: String] = [:]
+        for (cadence, fire) in nextFires {
+            next[JobRun.digestJob(cadence)] = DisplayDate.iso(fire) + " (" + JobRunner.describe(fire, in: zone) + ")"
+        }
+        let snapshot = StatusSnapshot(line: parts.joined(separator: "; "), nextRuns: next, lastError: runner.lastError)
+        status.withLock { $0 = snapshot }
+    }
+
+    func notify(_ fields: [String]) {
+        notifier?.notify(fields)
+    }
+}
+
+/// What the job queue last said about the daemon.
+struct StatusSnapshot: Sendable {
+    var line = "starting"
+    var nextRuns: [String: String] = [:]
+    var lastError: (message: String, at: Date)?
+}

@@ -1,0 +1,42 @@
+import Dispatch
+import ServiceLifecycle
+import UnixSignals
+
+/// newsletterd as a swift-service-lifecycle service: SIGTERM and SIGINT (owned by the
+/// ServiceGroup) start a graceful shutdown; SIGHUP reloads the configuration.
+///
+/// The daemon's work is blocking (SQLite, libcurl, file scans), so it runs on Dispatch
+/// queues, never on the Swift concurrency pool; this service only waits for it.
+public struct DaemonService: Service {
+    let daemon: Daemon
+    /// How long in-flight SMTP transactions may take at shutdown; below systemd's
+    /// TimeoutStopSec so the daemon exits before it is killed.
+    let shutdownGrace: Double
+
+    public init(daemon: Daemon, shutdownGrace: Double = 20) {
+        self.daemon = daemon
+        self.shutdownGrace = shutdownGrace
+    }
+
+    public func run() async throws {
+        try await Self.offPool { try daemon.start() }
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
+        for await _ in hangups.cancelOnGracefulShutdown() {
+            try await Self.offPool { daemon.reload() }
+        }
+        try await Self.offPool { daemon.stop(within: shutdownGrace) }
+    }
+
+    private static func offPool(_ work: @escaping @Sendable () throws -> Void) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                do {
+                    try work()
+                    continuation.resume()
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+}

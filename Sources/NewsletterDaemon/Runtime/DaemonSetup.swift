@@ -1,0 +1,52 @@
+import Foundation
+import NewsletterCompose
+import NewsletterContent
+import NewsletterCore
+
+/// One generation of the daemon's configuration, checked whole: the settings, the site to
+/// watch, and everything composing needs (templates, sender, links). SIGHUP builds a new one
+/// and swaps it in only if it is complete; a bad file leaves the running one in force.
+struct DaemonSetup: Sendable {
+    let settings: Settings
+    let site: ContentSite
+    let compose: ComposeEnvironment
+
+    static func load(_ location: ConfigLocation) throws -> DaemonSetup {
+        let settings = try Settings.load(from: location)
+        return DaemonSetup(settings: settings, site: try ContentSite(settings: settings), compose: try ComposeEnvironment.load(settings))
+    }
+}
+
+/// What the daemon needs from the delivery side: start sending, be told of new work, drain
+/// the queue once, and stop gracefully.
+public protocol DeliveryControl: AnyObject, Sendable {
+    /// Starts sending in the background.
+    func start() throws
+    /// Something may have been queued: look at the queue now rather than at the next poll.
+    func wake()
+    /// Takes new settings (rate limits, connections, the password) for the next messages.
+    func reload(_ settings: Settings) throws
+    /// Stops taking messages and waits up to `timeout` for the SMTP transactions in flight.
+    func stop(within timeout: TimeInterval)
+    /// Sends everything due now, and returns when nothing due is left.
+    func drain() throws -> DeliverySummary
+}
+
+/// What a drain did.
+public struct DeliverySummary: Sendable, Equatable, CustomStringConvertible {
+    public var sent = 0
+    public var deferred = 0
+    public var failed = 0
+    public var cancelled = 0
+
+    public init(sent: Int = 0, deferred: Int = 0, failed: Int = 0, cancelled: Int = 0) {
+        self.sent = sent
+        self.deferred = deferred
+        self.failed = failed
+        self.cancelled = cancelled
+    }
+
+    public var description: String {
+        "\(sent) sent, \(deferred) deferred, \(failed) failed, \(cancelled) cancelled"
+    }
+}

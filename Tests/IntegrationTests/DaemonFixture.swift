@@ -1,0 +1,66 @@
+import Foundation
+import NewsletterCore
+import NewsletterTestSupport
+
+/// A site, a config using the Maildir transport, and helpers to run newsletterd on them.
+final class DaemonFixture: @unchecked Sendable {
+    let dir = TemporaryDirectory("daemon")
+    let config: String
+
+    init(extraConfig: String = "") throws {
+        try dir.write("site/advocacy/advocacy-services.md", """
+            ---
+            title: Advocacy services
+            description: How an independent advocate can help you have your say.
+            ---
+            An advocate helps you put your views forward.
+
+            This information was last updated on 05/05/2022
+            """)
+        try dir.write("site/money/grants.txt", "Small grants for carers\n\nGrants of up to £300 for a break.\n\nLast updated: 3 March 2024\n")
+        config = try dir.write("newsletter.yaml", """
+            database:
+              path: data/newsletter.db
+            site:
+              name: Peak District Carers
+              base_url: https://carers.example.org
+              content_dir: site
+            content:
+              debounce: 200ms
+            mail:
+              from: "Peak District Carers <news@carers.example.org>"
+              transport: maildir
+              maildir: Maildir
+            http:
+              public_url: https://carers.example.org/newsletter
+            templates:
+              dir: \(RepositoryPaths.templates)
+            blog:
+              window: 0s
+
+            """ + extraConfig)
+    }
+
+    func ctl(_ arguments: String...) throws -> CommandResult {
+        try Binaries.run("newsletterctl", arguments + ["--config", config])
+    }
+
+    func store() throws -> Store {
+        try Store.open(DatabaseSettings(path: dir.path("data/newsletter.db")))
+    }
+
+    /// Files delivered to the Maildir's new/ folder.
+    func delivered() -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: dir.path("Maildir/new")))?.sorted() ?? []
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes.
+    func wait(_ timeout: TimeInterval = 20, for condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(50_000)
+        }
+        return try condition()
+    }
+}

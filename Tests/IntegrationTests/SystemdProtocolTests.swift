@@ -1,0 +1,55 @@
+import Foundation
+import NewsletterTestSupport
+import Testing
+
+@Suite("newsletterd under systemd's notify protocol")
+struct SystemdProtocolTests {
+    /// Datagrams from the daemon, in order, until one contains `field` or the time runs out.
+    static func read(_ listener: NotifyListener, until field: String, timeout: TimeInterval = 20) throws -> [String] {
+        var seen: [String] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            guard let message = try listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
+            seen.append(message)
+            if message.split(separator: "\n").contains(where: { $0 == field }) { break }
+        }
+        return seen
+    }
+
+    @Test("READY, STATUS and WATCHDOG; RELOADING then READY on SIGHUP, a bad config kept out; STOPPING on SIGTERM, exit 0")
+    func lifecycle() throws {
+        let fixture = try DaemonFixture()
+        let listener = try NotifyListener(path: fixture.dir.path("notify.sock"))
+        let daemon = try Binaries.start(
+            "newsletterd", ["--config", fixture.config],
+            environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "400000"])
+
+        let startup = try Self.read(listener, until: "READY=1")
+        #expect(startup.last?.hasPrefix("READY=1\nSTATUS=") == true, "\(startup)")
+        #expect(startup.last?.contains("next daily digest") == true, "\(startup)")
+        #expect(!startup.dropLast().contains { $0.contains("WATCHDOG=1") }, "a watchdog ping before READY: \(startup)")
+        let pings = try Self.read(listener, until: "WATCHDOG=1", timeout: 5)
+        #expect(pings.last == "WATCHDOG=1", "\(pings)")
+
+        daemon.signal(SIGHUP)
+        let reload = try Self.read(listener, until: "READY=1")
+        let reloading = reload.firstIndex { $0.hasPrefix("RELOADING=1") }
+        let ready = reload.lastIndex { $0.hasPrefix("READY=1") }
+        #expect(reloading != nil && ready != nil && reloading! < ready!, "\(reload)")
+
+        let good = try String(contentsOfFile: fixture.config, encoding: .utf8)
+        try fixture.dir.write("newsletter.yaml", good + "schedule:\n  weekly: someday\n")
+        daemon.signal(SIGHUP)
+        let rejected = try Self.read(listener, until: "READY=1")
+        #expect(rejected.contains { $0.hasPrefix("RELOADING=1") }, "\(rejected)")
+        #expect(daemon.process.isRunning)
+
+        daemon.signal(SIGTERM)
+        let stopping = try Self.read(listener, until: "STOPPING=1")
+        #expect(stopping.last?.hasPrefix("STOPPING=1") == true, "\(stopping)")
+        let result = daemon.wait()
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("reload rejected, keeping the running configuration"), "\(result.stderr)")
+        #expect(result.stderr.contains("schedule.weekly"), "\(result.stderr)")
+    }
+}
