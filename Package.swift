@@ -32,6 +32,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Transports (SMTP through libcurl, Maildir) and the outbox engine that drives them.
+        .target(
+            name: "NewsletterDelivery",
+            dependencies: [
+                "NewsletterCore", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // What both executables share: argument parsing, one-line errors, exit statuses.
         .target(
             name: "CommandSupport",
@@ -43,22 +51,26 @@ let package = Package(
         .executableTarget(
             name: "newsletterctl",
             dependencies: [
-                "NewsletterCore", "CommandSupport",
+                "NewsletterCore", "NewsletterDelivery", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "newsletterd",
             dependencies: [
-                "NewsletterCore", "CommandSupport",
+                "NewsletterCore", "NewsletterDelivery", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.
-        .target(name: "NewsletterTestSupport", path: "Tests/Support"),
+        .target(name: "NewsletterTestSupport", path: "Tests/Support", exclude: ["scripted_smtp.py"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(
+            name: "NewsletterDeliveryTests",
+            dependencies: ["NewsletterDelivery", "NewsletterCore", "NewsletterTestSupport", "CCurl"]
+        ),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
     ]

@@ -11,6 +11,8 @@ public struct Settings: Sendable {
     public var site: SiteSettings
     public var mail: MailSettings
     public var http: HTTPSettings
+    public var smtp: SMTPSettings
+    public var delivery: DeliverySettings
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -27,7 +29,9 @@ public struct Settings: Sendable {
             database: try DatabaseSettings(try top.section("database"), relativeTo: folder),
             site: try SiteSettings(try top.section("site"), relativeTo: folder),
             mail: try MailSettings(try top.section("mail"), relativeTo: folder),
-            http: try HTTPSettings(try top.section("http")))
+            http: try HTTPSettings(try top.section("http")),
+            smtp: try SMTPSettings(try top.section("smtp"), relativeTo: folder),
+            delivery: try DeliverySettings(try top.section("delivery")))
         try top.finish()
         return settings
     }

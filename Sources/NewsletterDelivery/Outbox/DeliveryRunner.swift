@@ -1,0 +1,587 @@
+import Foundation
+import Logging
+import NewsletterCore
+
+/// Sends the outbox: claims due messages in batches, sends them over `connections` parallel
+/// connections (each on its own thread), and records what happened.
+///
+/// Two ways to run it:
+/// - ``drain()`` sends everything due when it is called and returns a ``DrainReport``
+///   (`newsletterd --once`).
+/// - ``start()`` keeps sending in the background until ``stop(timeout:)``: it sleeps until
+///   the next message falls due, polls the database every `pollInterval` (other processes
+///   queue messages too), and ``wake()`` makes it look at once.
+///
+/// Threads: one coordinator (claims and commits; in `drain()` it is the calling thread) and
+/// one thread per connection, never the Swift concurrency pool, since libcurl blocks.
+///
+/// Crash safety: a message is marked `sending` before it is sent and its result is committed
+/// after. Results are committed in batches of at most ``Options/maxUncommitted``, and senders
+/// wait while that many are uncommitted. So after a SIGKILL the messages that can be sent
+/// twice are at most one per connection (on the wire) plus `maxUncommitted` (sent, not yet
+/// recorded): rows left `sending` go back to the queue at the next start.
+public final class DeliveryRunner: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Parallel connections (`smtp.connections`).
+        public var connections: Int
+        /// Results kept in memory before senders wait for a commit: part of the crash bound.
+        public var maxUncommitted: Int
+        /// How long a result may wait for its commit when fewer than half of `maxUncommitted` are pending.
+        public var commitDelay: TimeInterval
+        /// Messages claimed at once; 0 chooses from the connections and rate limits.
+        public var claimBatch: Int
+        /// How often an idle runner looks for newly queued messages.
+        public var pollInterval: TimeInterval
+        /// A connection that failed waits this long, doubling with each failure in a row, up to `connectionBackoffMax`.
+        public var connectionBackoff: TimeInterval
+        public var connectionBackoffMax: TimeInterval
+        /// In ``drain()``, a connection gives up after this many connection failures in a row.
+        public var drainConnectionAttempts: Int
+        /// How often a long-running runner prunes old message bodies.
+        public var pruneInterval: TimeInterval
+        /// Who the consent log names when a subscriber is marked bounced.
+        public var actor: String
+
+        public init(
+            connections: Int = 4, maxUncommitted: Int = 100, commitDelay: TimeInterval = 0.02, claimBatch: Int = 0,
+            pollInterval: TimeInterval = 2, connectionBackoff: TimeInterval = 1, connectionBackoffMax: TimeInterval = 60,
+            drainConnectionAttempts: Int = 3, pruneInterval: TimeInterval = 3600, actor: String = "delivery"
+        ) {
+            self.connections = connections
+            self.maxUncommitted = maxUncommitted
+            self.commitDelay = commitDelay
+            self.claimBatch = claimBatch
+            self.pollInterval = pollInterval
+            self.connectionBackoff = connectionBackoff
+            self.connectionBackoffMax = connectionBackoffMax
+            self.drainConnectionAttempts = drainConnectionAttempts
+            self.pruneInterval = pruneInterval
+            self.actor = actor
+        }
+    }
+
+    let store: Store
+    let transport: any MailTransport
+    let renderer: any MessageRenderer
+    let retry: RetryPolicy
+    let bounceLimit: Int
+    let keepSentDays: Int
+    let limits: (perSecond: Int, perHour: Int)
+    let options: Options
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    // Everything below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: [OutboxMessage] = []
+    private var pendingHead = 0
+    private var results: [DeliveryRecord] = []
+    private var firstResultAt: Date?
+    private var inFlight = 0
+    private var liveWorkers = 0
+    private var claimExhausted = false
+    private var finished = false
+    private var stopping = false
+    private var wakeRequested = false
+    private var relayUnavailable = false
+    private var totals = DeliveryTotals()
+    private var running = false
+    private var limiter: RateLimiter?
+    private var lock: SenderLock?
+    private let done = DispatchSemaphore(value: 0)
+    private let workersDone = DispatchGroup()
+
+    public init(
+        store: Store, transport: any MailTransport, renderer: any MessageRenderer, delivery: DeliverySettings = DeliverySettings(),
+        maxPerSecond: Int = 0, maxPerHour: Int = 0, options: Options = Options(), logger: Logger = Logger(label: "delivery"),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.transport = transport
+        self.renderer = renderer
+        self.retry = RetryPolicy(delivery)
+        self.bounceLimit = delivery.bounceLimit
+        self.keepSentDays = delivery.keepSentDays
+        self.limits = (maxPerSecond, maxPerHour)
+        var options = options
+        options.connections = max(1, options.connections)
+        options.maxUncommitted = max(1, options.maxUncommitted)
+        self.options = options
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A runner for the configured transport (`mail.transport`, `smtp:`) and limits.
+    public convenience init(
+        settings: Settings, store: Store, renderer: any MessageRenderer, logger: Logger = Logger(label: "delivery"),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let transport = try Transports.make(settings, environment: environment, logger: logger)
+        let smtp = settings.mail.transport == .smtp
+        self.init(
+            store: store, transport: transport, renderer: renderer, delivery: settings.delivery,
+            maxPerSecond: smtp ? settings.smtp.maxPerSecond : 0, maxPerHour: smtp ? settings.smtp.maxPerHour : 0,
+            options: Options(connections: smtp ? settings.smtp.connections : 1), logger: logger)
+    }
+
+    /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
+    public var duplicateBound: Int { options.connections + options.maxUncommitted }
+
+    // MARK: Running
+
+    /// Sends every message due now, then returns. Throws when another sender holds the
+    /// database or the database fails; a relay that cannot be reached is not an error (the
+    /// report says so, and the messages stay queued).
+    public func drain() throws -> DrainReport {
+        let start = now()
+        let recovered = try begin()
+        defer { end() }
+        launchWorkers(drain: true)
+        coordinate(dueBy: { start })
+        workersDone.wait()
+        condition.lock()
+        let report = DrainReport(totals: totals, recovered: recovered, relayUnavailable: relayUnavailable)
+        condition.unlock()
+        logger.info(
+            "outbox drained",
+            metadata: [
+                "sent": "\(report.sent)", "deferred": "\(report.deferred)", "failed": "\(report.failed)",
+                "cancelled": "\(report.cancelled)", "bounced": "\(report.bounced)", "recovered": "\(report.recovered)",
+                "destination": "\(transport.destination)",
+            ])
+        return report
+    }
+
+    /// Starts sending in the background; returns once the sender lock is held and
+    /// interrupted messages are requeued.
+    public func start() throws {
+        _ = try begin()
+        launchWorkers(drain: false)
+        let thread = Thread { [self] in
+            coordinate(dueBy: nil)
+            workersDone.wait()
+            end()
+            done.signal()
+        }
+        thread.name = "outbox"
+        thread.start()
+    }
+
+    /// Looks for due messages now instead of at the next poll: call after queueing.
+    public func wake() {
+        condition.lock()
+        wakeRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops a runner started with ``start()``: no new message is begun, those on the wire
+    /// are finished and recorded, claimed but unsent ones go back to the queue. Returns
+    /// false when that took longer than `timeout` (a relay stalling mid-message); the rows
+    /// still `sending` are then requeued at the next start.
+    @discardableResult
+    public func stop(timeout: TimeInterval = 30) -> Bool {
+        condition.lock()
+        guard running else {
+            condition.unlock()
+            return true
+        }
+        stopping = true
+        condition.broadcast()
+        condition.unlock()
+        return done.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// What has happened since the runner started.
+    public var progress: DeliveryTotals {
+        condition.lock()
+        defer { condition.unlock() }
+        return totals
+    }
+
+    // MARK: Start and end
+
+    private func begin() throws -> Int {
+        condition.lock()
+        guard !running else {
+            condition.unlock()
+            throw NewsletterError.internalError("the delivery runner is already running")
+        }
+        running = true
+        condition.unlock()
+        do {
+            let senderLock = try SenderLock(databasePath: store.path)
+            let time = now()
+            let recovered = try store.write { tx in try tx.requeueInterruptedMessages(at: time) }
+            if recovered > 0 {
+                logger.notice("requeued messages a stopped sender left in flight", metadata: ["count": "\(recovered)"])
+            }
+            prune()
+            var recent: [Date] = []
+            if limits.perHour > 0 {
+                recent = try store.read { tx in try tx.sendTimes(since: time - 3600) }
+            }
+            condition.lock()
+            lock = senderLock
+            if limits.perSecond > 0 || limits.perHour > 0 {
+                limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, sentRecently: recent)
+            }
+            pending = []
+            pendingHead = 0
+            results = []
+            firstResultAt = nil
+            claimExhausted = false
+            finished = false
+            stopping = false
+            relayUnavailable = false
+            totals = DeliveryTotals()
+            condition.unlock()
+            return recovered
+        } catch {
+            condition.lock()
+            running = false
+            condition.unlock()
+            throw error
+        }
+    }
+
+    private func end() {
+        condition.lock()
+        lock = nil
+        running = false
+        condition.unlock()
+    }
+
+    private var lastPrune = Date.distantPast
+
+    private func prune() {
+        let time = now()
+        lastPrune = time
+        do {
+            let cutoff = time - TimeInterval(keepSentDays) * 86400
+            let pruned = try store.write { tx in try tx.pruneSentMessages(before: cutoff) }
+            if pruned.messages > 0 || pruned.editions > 0 {
+                logger.info(
+                    "pruned the bodies of old sent messages",
+                    metadata: ["messages": "\(pruned.messages)", "editions": "\(pruned.editions)", "keep_sent_days": "\(keepSentDays)"])
+            }
+        } catch {
+            logger.error("could not prune old sent messages", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: The coordinator
+
+    private var claimBatch: Int {
+        if options.claimBatch > 0 { return options.claimBatch }
+        var batch = max(50, options.connections * 25)
+        if limits.perSecond > 0 { batch = min(batch, max(options.connections, limits.perSecond)) }
+        if limits.perHour > 0 && limits.perSecond == 0 { batch = min(batch, options.connections * 2) }
+        return batch
+    }
+
+    private var pendingCount: Int { pending.count - pendingHead }
+
+    /// Claims and commits until the work is done (drain) or the runner is stopped.
+    /// `dueBy` is the drain's start; nil means "now" each time (continuous).
+    private func coordinate(dueBy: (() -> Date)?) {
+        let draining = dueBy != nil
+        let batch = claimBatch
+        let commitNow = max(1, options.maxUncommitted / 2)
+        var failures = 0
+        while true {
+            condition.lock()
+            var claim = false
+            var commit: [DeliveryRecord] = []
+            var quit = false
+            while true {
+                if wakeRequested {
+                    wakeRequested = false
+                    claimExhausted = false
+                }
+                let idle = pendingCount == 0 && inFlight == 0
+                let resultsDue =
+                    !results.isEmpty
+                    && (results.count >= commitNow || idle || stopping || liveWorkers == 0
+                        || now().timeIntervalSince(firstResultAt ?? now()) >= options.commitDelay)
+                claim = !stopping && !claimExhausted && liveWorkers > 0 && pendingCount < max(1, batch / 2)
+                if resultsDue || claim { break }
+                if results.isEmpty && (stopping || liveWorkers == 0 || (draining && claimExhausted && idle)) {
+                    quit = true
+                    break
+                }
+                if !results.isEmpty {
+                    condition.wait(until: (firstResultAt ?? now()) + options.commitDelay)
+                } else if claimExhausted && idle && !draining {
+                    // Idle: sleep until the poll, a wake-up or a stop, then see whether anything fell due.
+                    condition.wait(until: Date() + options.pollInterval)
+                    if !stopping && !wakeRequested {
+                        condition.unlock()
+                        let due = (try? store.read { tx in try tx.nextDueTime() }) ?? nil
+                        if now().timeIntervalSince(lastPrune) >= options.pruneInterval { prune() }
+                        condition.lock()
+                        if let due, due <= now() { claimExhausted = false }
+                    }
+                } else {
+                    condition.wait()
+                }
+            }
+            if quit {
+                finished = true
+                condition.broadcast()
+                let leftover = Array(pending[pendingHead...])
+                pending = []
+                pendingHead = 0
+                condition.unlock()
+                release(leftover)
+                return
+            }
+            commit = results
+            results = []
+            firstResultAt = nil
+            condition.unlock()
+
+            let due = dueBy?() ?? now()
+            do {
+                let outcome = try transaction(commit, claim: claim ? batch : 0, dueBy: due)
+                failures = 0
+                condition.lock()
+                totals.add(outcome.states, bounced: outcome.bounced, cancelled: outcome.claimed.cancelled)
+                pending.removeFirst(pendingHead)
+                pendingHead = 0
+                pending += outcome.claimed.messages
+                if claim && outcome.claimed.messages.count + outcome.claimed.cancelled < batch { claimExhausted = true }
+                condition.broadcast()
+                condition.unlock()
+            } catch {
+                failures += 1
+                logger.error("could not update the outbox; trying again", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                condition.lock()
+                results = commit + results
+                if firstResultAt == nil && !results.isEmpty { firstResultAt = now() }
+                if draining && failures >= 5 {
+                    // Give up: stop the senders; what is still `sending` is requeued at the next start.
+                    stopping = true
+                    condition.broadcast()
+                }
+                condition.wait(until: Date() + min(Double(failures), 10))
+                condition.unlock()
+            }
+        }
+    }
+
+    private struct TransactionOutcome {
+        var states: [Int64: DeliveryState]
+        var bounced: Int
+        var claimed: ClaimedMessages
+    }
+
+    /// One write transaction: record results (and any bounces they cause), then claim the next batch.
+    private func transaction(_ records: [DeliveryRecord], claim limit: Int, dueBy: Date) throws -> TransactionOutcome {
+        let time = now()
+        let expiry = time - retry.maxAge
+        return try store.write { tx in
+            var states: [Int64: DeliveryState] = [:]
+            var bounced = 0
+            if !records.isEmpty {
+                states = try tx.recordDeliveries(records, expireBefore: expiry, at: time)
+                for record in records where record.result == .failed && states[record.messageID] == .failed {
+                    guard let subscriber = record.subscriberID, let code = record.code, (500...599).contains(code) else { continue }
+                    if try BounceRule.apply(
+                        subscriberID: subscriber, limit: bounceLimit, lastReply: record.text, actor: options.actor, at: time, in: tx)
+                    {
+                        bounced += 1
+                        logger.notice("subscriber marked bounced", metadata: ["subscriber_id": "\(subscriber)", "limit": "\(bounceLimit)"])
+                    }
+                }
+            }
+            let claimed =
+                limit > 0 ? try tx.claimDueMessages(limit: limit, dueBy: dueBy, at: time) : ClaimedMessages(messages: [], cancelled: 0)
+            return TransactionOutcome(states: states, bounced: bounced, claimed: claimed)
+        }
+    }
+
+    /// Claimed messages that were never sent go back to where they were.
+    private func release(_ messages: [OutboxMessage]) {
+        guard !messages.isEmpty else { return }
+        let ids = messages.map(\.id)
+        do {
+            try store.write { tx in try tx.releaseClaimedMessages(ids: ids, at: now()) }
+        } catch {
+            logger.error(
+                "could not return unsent messages to the queue; the next start will", metadata: ["count": "\(ids.count)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: The senders
+
+    private func launchWorkers(drain: Bool) {
+        condition.lock()
+        liveWorkers = options.connections
+        condition.unlock()
+        for index in 0..<options.connections {
+            workersDone.enter()
+            let thread = Thread { [self] in
+                work(index: index, draining: drain)
+                workersDone.leave()
+            }
+            thread.name = "smtp-\(index)"
+            thread.start()
+        }
+    }
+
+    private func work(index: Int, draining: Bool) {
+        var connection: (any MailConnection)?
+        var failures = 0
+        var random = SystemRandomNumberGenerator()
+        let log = logger
+        defer {
+            connection?.close()
+            condition.lock()
+            liveWorkers -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+        while true {
+            condition.lock()
+            while !stopping && !finished && (pendingCount == 0 || results.count >= options.maxUncommitted) {
+                condition.wait()
+            }
+            if stopping || pendingCount == 0 {
+                condition.unlock()
+                return
+            }
+            let message = pending[pendingHead]
+            pendingHead += 1
+            inFlight += 1
+            condition.unlock()
+
+            if let limiter {
+                let at = limiter.reserve(now: Date())
+                condition.lock()
+                while !stopping && Date() < at { condition.wait(until: at) }
+                if stopping {
+                    // Not begun: hand it back so it is released with the others.
+                    pending.insert(message, at: pendingHead)
+                    inFlight -= 1
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                condition.unlock()
+            }
+
+            let result = send(message, on: &connection)
+            let record = DeliveryRecord(
+                messageID: message.id, subscriberID: message.subscriberID, result: disposition(result, message, &random),
+                code: result.code, text: result.text)
+            switch result.disposition {
+            case .sent: log.debug("sent", metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "reply": "\(result.text)"])
+            case .temporary, .permanent:
+                log.warning(
+                    result.disposition == .temporary ? "temporary failure" : "permanent failure",
+                    metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "code": "\(result.code.map(String.init) ?? "-")",
+                        "reply": "\(result.text)", "connection": "\(index)"])
+            }
+
+            condition.lock()
+            if results.isEmpty { firstResultAt = now() }
+            results.append(record)
+            inFlight -= 1
+            condition.broadcast()
+            condition.unlock()
+
+            guard result.connectionFailed else {
+                failures = 0
+                continue
+            }
+            connection?.close()
+            connection = nil
+            failures += 1
+            if draining && failures >= options.drainConnectionAttempts {
+                log.error(
+                    "giving up on this connection for now: the relay could not be reached or refused the session",
+                    metadata: ["connection": "\(index)", "failures": "\(failures)", "destination": "\(transport.destination)"])
+                condition.lock()
+                relayUnavailable = true
+                condition.unlock()
+                return
+            }
+            let pause = min(options.connectionBackoff * pow(2, Double(failures - 1)), options.connectionBackoffMax)
+            log.notice("connection failed; pausing it", metadata: ["connection": "\(index)", "seconds": "\(pause)"])
+            condition.lock()
+            let until = Date() + pause
+            while !stopping && !finished && Date() < until { condition.wait(until: until) }
+            condition.unlock()
+        }
+    }
+
+    private func send(_ message: OutboxMessage, on connection: inout (any MailConnection)?) -> SendResult {
+        let outgoing: OutgoingMessage
+        do {
+            // The renderer runs here, on the sending thread, outside any transaction.
+            let data = try renderer.render(message)
+            outgoing = try OutgoingMessage(from: message.envelopeFrom, to: message.envelopeTo, data: data)
+        } catch let error as NewsletterError where error.exitStatus == .dataError {
+            return SendResult(.permanent, text: "not sent: \(error.message)")
+        } catch {
+            return SendResult(.temporary, text: "could not build the message: \(error)")
+        }
+        if connection == nil {
+            do {
+                connection = try transport.connect()
+            } catch {
+                return SendResult(.temporary, text: "could not open a connection: \(error)", connectionFailed: true)
+            }
+        }
+        return connection!.send(outgoing)
+    }
+
+    private func disposition(_ result: SendResult, _ message: OutboxMessage, _ random: inout SystemRandomNumberGenerator) -> DeliveryRecord.Result {
+        switch result.disposition {
+        case .sent: return .sent
+        case .permanent: return .failed
+        case .temporary: return .retry(at: now() + retry.delay(afterAttempts: message.attempts, using: &random))
+        }
+    }
+}
+
+/// Counts of what a runner did.
+public struct DeliveryTotals: Sendable, Equatable {
+    public var sent = 0
+    public var deferred = 0
+    public var failed = 0
+    public var cancelled = 0
+    /// Subscribers marked bounced.
+    public var bounced = 0
+
+    public init() {}
+
+    mutating func add(_ states: [Int64: DeliveryState], bounced: Int, cancelled: Int) {
+        for state in states.values {
+            switch state {
+            case .sent: sent += 1
+            case .deferred: deferred += 1
+            case .failed: failed += 1
+            default: break
+            }
+        }
+        self.bounced += bounced
+        self.cancelled += cancelled
+    }
+}
+
+/// What one ``DeliveryRunner/drain()`` did.
+public struct DrainReport: Sendable, Equatable {
+    public var totals: DeliveryTotals
+    /// Messages a previous sender left `sending`, requeued at the start.
+    public var recovered: Int
+    /// Every connection gave up: the relay could not be reached, refused the session or the login.
+    public var relayUnavailable: Bool
+
+    public var sent: Int { totals.sent }
+    public var deferred: Int { totals.deferred }
+    public var failed: Int { totals.failed }
+    public var cancelled: Int { totals.cancelled }
+    public var bounced: Int { totals.bounced }
+}
