@@ -82,15 +82,16 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
         }
         let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             throw TestSetupError("the scripted SMTP server did not start (is python3-aiosmtpd installed? 'make deps'): \(text)")
         }
         self.port = port
     }
 
     deinit {
+        // SIGKILL: a child started from a test thread may inherit a mask that blocks SIGTERM.
         if process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }
@@ -145,8 +146,9 @@ public final class SMTPSink: @unchecked Sendable {
                 self.processRef = process
                 return
             }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
             lastError = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
-            if process.isRunning { process.terminate() }
         }
         throw TestSetupError("smtp-sink did not start: \(lastError)")
     }
@@ -155,7 +157,7 @@ public final class SMTPSink: @unchecked Sendable {
 
     deinit {
         if let process = processRef, process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
     }

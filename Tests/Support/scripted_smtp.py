@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import re
+import signal
 import ssl
 import sys
 
@@ -92,7 +93,7 @@ class Handler:
         self.recorder.event(event="message", number=number, mail_from=envelope.mail_from, to=envelope.rcpt_tos,
                             message_id=found.group(1).decode("ascii", "replace") if found else None,
                             size=len(content), tls=session.ssl is not None,
-                            login=session.login_data.decode() if isinstance(session.login_data, bytes) else None)
+                            login=session.auth_data if isinstance(session.auth_data, str) else None)
         return f"250 2.0.0 Ok: queued as T{number}"
 
 
@@ -117,6 +118,8 @@ class CountingSMTP(SMTP):
 
 
 def main():
+    # A parent that started us from a thread blocking signals passes that mask on.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGTERM, signal.SIGINT])
     parser = argparse.ArgumentParser()
     parser.add_argument("--log")
     parser.add_argument("--store")
@@ -144,7 +147,7 @@ def main():
         def authenticator(server, session, envelope, mechanism, auth_data):
             ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() and auth_data.password == password.encode()
             recorder.event(event="auth", ok=ok, mechanism=mechanism)
-            return AuthResult(success=ok)
+            return AuthResult(success=ok, handled=False, auth_data=user if ok else None)
 
     if args.greet421:
         factory = lambda: Greet421(recorder)

@@ -303,7 +303,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 let resultsDue =
                     !results.isEmpty
                     && (results.count >= commitNow || idle || stopping || liveWorkers == 0
-                        || now().timeIntervalSince(firstResultAt ?? now()) >= options.commitDelay)
+                        || Date().timeIntervalSince(firstResultAt ?? Date()) >= options.commitDelay)
                 claim = !stopping && !claimExhausted && liveWorkers > 0 && pendingCount < max(1, batch / 2)
                 if resultsDue || claim { break }
                 if results.isEmpty && (stopping || liveWorkers == 0 || (draining && claimExhausted && idle)) {
@@ -311,7 +311,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                     break
                 }
                 if !results.isEmpty {
-                    condition.wait(until: (firstResultAt ?? now()) + options.commitDelay)
+                    condition.wait(until: (firstResultAt ?? Date()) + options.commitDelay)
                 } else if claimExhausted && idle && !draining {
                     // Idle: sleep until the poll, a wake-up or a stop, then see whether anything fell due.
                     condition.wait(until: Date() + options.pollInterval)
@@ -358,7 +358,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 logger.error("could not update the outbox; trying again", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 condition.lock()
                 results = commit + results
-                if firstResultAt == nil && !results.isEmpty { firstResultAt = now() }
+                if firstResultAt == nil && !results.isEmpty { firstResultAt = Date() }
                 if draining && failures >= 5 {
                     // Give up: stop the senders; what is still `sending` is requeued at the next start.
                     stopping = true
@@ -485,9 +485,11 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
 
             condition.lock()
-            if results.isEmpty { firstResultAt = now() }
+            // Commit timing runs on the real clock; `now` is the time written to the store.
+            if results.isEmpty { firstResultAt = Date() }
             results.append(record)
             inFlight -= 1
+            if result.connectionFailed { totals.connectionFailures += 1 }
             condition.broadcast()
             condition.unlock()
 
@@ -554,6 +556,8 @@ public struct DeliveryTotals: Sendable, Equatable {
     public var cancelled = 0
     /// Subscribers marked bounced.
     public var bounced = 0
+    /// Sends that failed because the connection did (could not connect, TLS, login, 421, timeouts).
+    public var connectionFailures = 0
 
     public init() {}
 
