@@ -185,3 +185,17 @@ public enum SendTest {
         return connection.send(message)
     }
 }
+
+extension OutboxSummary {
+    /// The last reply for people: the code and text, without the code twice when the text
+    /// (the server's own line) already starts with it.
+    public var lastReply: String {
+        switch (lastCode, lastText) {
+        case (let code?, let text?) where text.hasPrefix(String(code)): return text
+        case (let code?, let text?): return "\(code) \(text)"
+        case (let code?, nil): return String(code)
+        case (nil, let text?): return text
+        case (nil, nil): return ""
+        }
+    }
+}

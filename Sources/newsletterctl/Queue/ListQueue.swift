@@ -45,8 +45,7 @@ struct ListQueue: ParsableCommand {
                 case .queued, .deferred: when = DisplayDate.minute(m.nextAttemptAt)
                 default: when = DisplayDate.minute(m.updatedAt)
                 }
-                let reply = [m.lastCode.map(String.init), m.lastText].compactMap { $0 }.joined(separator: " ")
-                table.append([String(m.id), m.state.rawValue, m.kind.rawValue, m.envelopeTo, String(m.attempts), when, reply])
+                table.append([String(m.id), m.state.rawValue, m.kind.rawValue, m.envelopeTo, String(m.attempts), when, m.lastReply])
             }
             if count > 0 { out.write(table.render()) }
             out.line("\(count.formatted()) message\(count == 1 ? "" : "s")")
@@ -93,9 +92,7 @@ struct ShowQueued: ParsableCommand {
             out.line("Attempts:     \(m.attempts)")
             if m.state == .queued || m.state == .deferred { out.line("Next attempt: \(DisplayDate.minute(m.nextAttemptAt))") }
             if let sent = m.sentAt { out.line("Sent:         \(DisplayDate.minute(sent))") }
-            if m.lastCode != nil || m.lastText != nil {
-                out.line("Last reply:   \([m.lastCode.map(String.init), m.lastText].compactMap { $0 }.joined(separator: " "))")
-            }
+            if !m.lastReply.isEmpty { out.line("Last reply:   \(m.lastReply)") }
             out.line("Queued:       \(DisplayDate.minute(m.createdAt))")
             out.line("Changed:      \(DisplayDate.minute(m.updatedAt))")
             let content: String
