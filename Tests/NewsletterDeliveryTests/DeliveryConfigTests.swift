@@ -85,3 +85,17 @@ struct DeliveryConfigTests {
         #expect(settings.smtp.url?.isLoopback == true)
     }
 }
+
+@Suite("The example config")
+struct ExampleConfigTests {
+    @Test("config/newsletter.example.yaml parses, with the delivery defaults it documents")
+    func parses() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/newsletter.example.yaml")
+            .standardizedFileURL.path
+        let settings = try Settings.load(from: ConfigLocation(flag: path))
+        #expect(settings.smtp.url?.description == "smtp://mail.carers.example.org:587")
+        #expect(settings.smtp.tls == .starttls)
+        #expect(settings.smtp.connections == 4)
+        #expect(settings.delivery == DeliverySettings())
+    }
+}

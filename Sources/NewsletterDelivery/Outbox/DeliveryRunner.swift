@@ -84,6 +84,10 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var stopping = false
     private var wakeRequested = false
     private var relayUnavailable = false
+    /// Results taken for the commit in progress: they count against `maxUncommitted` too.
+    private var committing = 0
+    private var abandoned = false
+    private var storeFailure: (any Error)?
     private var totals = DeliveryTotals()
     private var running = false
     private var limiter: RateLimiter?
@@ -140,6 +144,10 @@ public final class DeliveryRunner: @unchecked Sendable {
         coordinate(dueBy: { start })
         workersDone.wait()
         condition.lock()
+        if let storeFailure {
+            condition.unlock()
+            throw storeFailure
+        }
         let report = DrainReport(totals: totals, recovered: recovered, relayUnavailable: relayUnavailable)
         condition.unlock()
         logger.info(
@@ -234,6 +242,9 @@ public final class DeliveryRunner: @unchecked Sendable {
             finished = false
             stopping = false
             relayUnavailable = false
+            committing = 0
+            abandoned = false
+            storeFailure = nil
             totals = DeliveryTotals()
             condition.unlock()
             return recovered
@@ -306,7 +317,8 @@ public final class DeliveryRunner: @unchecked Sendable {
                         || Date().timeIntervalSince(firstResultAt ?? Date()) >= options.commitDelay)
                 claim = !stopping && !claimExhausted && liveWorkers > 0 && pendingCount < max(1, batch / 2)
                 if resultsDue || claim { break }
-                if results.isEmpty && (stopping || liveWorkers == 0 || (draining && claimExhausted && idle)) {
+                // Stopping waits for the messages on the wire, so their results are committed.
+                if abandoned || (results.isEmpty && inFlight == 0 && (stopping || liveWorkers == 0 || (draining && claimExhausted && idle))) {
                     quit = true
                     break
                 }
@@ -338,6 +350,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             commit = results
             results = []
+            committing = commit.count
             firstResultAt = nil
             condition.unlock()
 
@@ -346,6 +359,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 let outcome = try transaction(commit, claim: claim ? batch : 0, dueBy: due)
                 failures = 0
                 condition.lock()
+                committing = 0
                 totals.add(outcome.states, bounced: outcome.bounced, cancelled: outcome.claimed.cancelled)
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
@@ -357,14 +371,19 @@ public final class DeliveryRunner: @unchecked Sendable {
                 failures += 1
                 logger.error("could not update the outbox; trying again", metadata: ["error": "\(error)", "failures": "\(failures)"])
                 condition.lock()
+                committing = 0
                 results = commit + results
                 if firstResultAt == nil && !results.isEmpty { firstResultAt = Date() }
                 if draining && failures >= 5 {
-                    // Give up: stop the senders; what is still `sending` is requeued at the next start.
+                    // Give up: stop the senders and report the error; what is still
+                    // `sending` is requeued at the next start.
+                    storeFailure = error
+                    abandoned = true
                     stopping = true
                     condition.broadcast()
+                } else {
+                    condition.wait(until: Date() + min(Double(failures), 10))
                 }
-                condition.wait(until: Date() + min(Double(failures), 10))
                 condition.unlock()
             }
         }
@@ -444,7 +463,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         }
         while true {
             condition.lock()
-            while !stopping && !finished && (pendingCount == 0 || results.count >= options.maxUncommitted) {
+            while !stopping && !finished && (pendingCount == 0 || results.count + committing >= options.maxUncommitted) {
                 condition.wait()
             }
             if stopping || pendingCount == 0 {
