@@ -39,10 +39,10 @@ final class MaildirConnection: MailConnection {
 
     init(folder: String) {
         self.folder = folder
-        var name = [CChar](repeating: 0, count: 256)
+        var name = [UInt8](repeating: 0, count: 256)
         gethostname(&name, 255)
         // The Maildir convention escapes / and : in the host part.
-        host = String(cString: name).replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
+        host = String(decoding: name.prefix { $0 != 0 }, as: UTF8.self).replacingOccurrences(of: "/", with: "\\057").replacingOccurrences(of: ":", with: "\\072")
     }
 
     func send(_ message: OutgoingMessage) -> SendResult {

@@ -12,8 +12,10 @@ import NewsletterCore
 ///   the next message falls due, polls the database every `pollInterval` (other processes
 ///   queue messages too), and ``wake()`` makes it look at once.
 ///
-/// Threads: one coordinator (claims and commits; in `drain()` it is the calling thread) and
-/// one thread per connection, never the Swift concurrency pool, since libcurl blocks.
+/// Threads: a coordinator (claims and commits; in `drain()` it is the calling thread) and a
+/// sender, which drives every connection through the transport's ``MailSession`` (for SMTP,
+/// libcurl's multi interface: one easy handle per connection, all polled at once). Neither
+/// runs on the Swift concurrency pool: libcurl and SQLite block.
 ///
 /// Crash safety: a message is marked `sending` before it is sent and its result is committed
 /// after. Results are committed in batches of at most ``Options/maxUncommitted``, and senders
@@ -88,6 +90,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var committing = 0
     private var abandoned = false
     private var storeFailure: (any Error)?
+    /// The sender's session, for waking its poll when there is new work or a stop.
+    private var activeSession: (any MailSession)?
     private var totals = DeliveryTotals()
     private var running = false
     private var limiter: RateLimiter?
@@ -140,7 +144,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let start = now()
         let recovered = try begin()
         defer { end() }
-        launchWorkers(drain: true)
+        launchSender(drain: true, session: try openSession())
         coordinate(dueBy: { start })
         workersDone.wait()
         condition.lock()
@@ -164,7 +168,14 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// interrupted messages are requeued.
     public func start() throws {
         _ = try begin()
-        launchWorkers(drain: false)
+        let session: any MailSession
+        do {
+            session = try openSession()
+        } catch {
+            end()
+            throw error
+        }
+        launchSender(drain: false, session: session)
         let thread = Thread { [self] in
             coordinate(dueBy: nil)
             workersDone.wait()
@@ -179,7 +190,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     public func wake() {
         condition.lock()
         wakeRequested = true
-        condition.broadcast()
+        signalAll()
         condition.unlock()
     }
 
@@ -195,7 +206,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             return true
         }
         stopping = true
-        condition.broadcast()
+        signalAll()
         condition.unlock()
         return done.wait(timeout: .now() + timeout) == .success
     }
@@ -207,7 +218,17 @@ public final class DeliveryRunner: @unchecked Sendable {
         return totals
     }
 
+    /// Wakes the coordinator and the sender; call with `condition` locked.
+    private func signalAll() {
+        condition.broadcast()
+        activeSession?.wakeup()
+    }
+
     // MARK: Start and end
+
+    private func openSession() throws -> any MailSession {
+        try transport.openSession(slots: options.connections)
+    }
 
     private func begin() throws -> Int {
         condition.lock()
@@ -323,10 +344,10 @@ public final class DeliveryRunner: @unchecked Sendable {
                     break
                 }
                 if !results.isEmpty {
-                    condition.wait(until: (firstResultAt ?? Date()) + options.commitDelay)
+                    _ = condition.wait(until: (firstResultAt ?? Date()) + options.commitDelay)
                 } else if claimExhausted && idle && !draining {
                     // Idle: sleep until the poll, a wake-up or a stop, then see whether anything fell due.
-                    condition.wait(until: Date() + options.pollInterval)
+                    _ = condition.wait(until: Date() + options.pollInterval)
                     if !stopping && !wakeRequested {
                         condition.unlock()
                         let due = (try? store.read { tx in try tx.nextDueTime() }) ?? nil
@@ -340,7 +361,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             if quit {
                 finished = true
-                condition.broadcast()
+                signalAll()
                 let leftover = Array(pending[pendingHead...])
                 pending = []
                 pendingHead = 0
@@ -365,7 +386,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 pendingHead = 0
                 pending += outcome.claimed.messages
                 if claim && outcome.claimed.messages.count + outcome.claimed.cancelled < batch { claimExhausted = true }
-                condition.broadcast()
+                signalAll()
                 condition.unlock()
             } catch {
                 failures += 1
@@ -380,9 +401,9 @@ public final class DeliveryRunner: @unchecked Sendable {
                     storeFailure = error
                     abandoned = true
                     stopping = true
-                    condition.broadcast()
+                    signalAll()
                 } else {
-                    condition.wait(until: Date() + min(Double(failures), 10))
+                    _ = condition.wait(until: Date() + min(Double(failures), 10))
                 }
                 condition.unlock()
             }
@@ -432,130 +453,201 @@ public final class DeliveryRunner: @unchecked Sendable {
         }
     }
 
-    // MARK: The senders
+    // MARK: The sender
 
-    private func launchWorkers(drain: Bool) {
-        condition.lock()
-        liveWorkers = options.connections
-        condition.unlock()
-        for index in 0..<options.connections {
-            workersDone.enter()
-            let thread = Thread { [self] in
-                work(index: index, draining: drain)
-                workersDone.leave()
-            }
-            thread.name = "smtp-\(index)"
-            thread.start()
-        }
+    /// One slot per connection: what it is doing now.
+    private enum Slot {
+        case idle
+        /// Waiting for the rate limit to allow this send.
+        case scheduled(OutboxMessage, at: Date)
+        case busy(OutboxMessage)
+        /// Paused after connection failures in a row.
+        case paused(until: Date)
+        /// Given up for this drain.
+        case retired
     }
 
-    private func work(index: Int, draining: Bool) {
-        var connection: (any MailConnection)?
-        var failures = 0
-        var random = SystemRandomNumberGenerator()
-        let log = logger
-        defer {
-            connection?.close()
+    private func launchSender(drain: Bool, session: any MailSession) {
+        condition.lock()
+        liveWorkers = options.connections
+        activeSession = session
+        condition.unlock()
+        workersDone.enter()
+        let thread = Thread { [self] in
+            sendLoop(session: session, draining: drain)
+            session.close()
             condition.lock()
-            liveWorkers -= 1
+            activeSession = nil
+            liveWorkers = 0
             condition.broadcast()
             condition.unlock()
+            workersDone.leave()
         }
-        while true {
-            condition.lock()
-            while !stopping && !finished && (pendingCount == 0 || results.count + committing >= options.maxUncommitted) {
-                condition.wait()
-            }
-            if stopping || pendingCount == 0 {
-                condition.unlock()
-                return
-            }
-            let message = pending[pendingHead]
-            pendingHead += 1
-            inFlight += 1
-            condition.unlock()
+        thread.name = "smtp"
+        thread.start()
+    }
 
-            if let limiter {
-                let at = limiter.reserve(now: Date())
-                condition.lock()
-                while !stopping && Date() < at { condition.wait(until: at) }
-                if stopping {
-                    // Not begun: hand it back so it is released with the others.
-                    pending.insert(message, at: pendingHead)
-                    inFlight -= 1
+    /// The sender thread: keeps every slot busy while there is work, the rate limits allow
+    /// it and fewer than `maxUncommitted` results wait for their commit; the renderer and
+    /// the message checks run here, outside any transaction.
+    private func sendLoop(session: any MailSession, draining: Bool) {
+        var slots = [Slot](repeating: .idle, count: options.connections)
+        var failures = [Int](repeating: 0, count: options.connections)
+        var random = SystemRandomNumberGenerator()
+        while true {
+            // Hand out work to free slots.
+            var starts: [(slot: Int, message: OutboxMessage)] = []
+            var immediate: [(slot: Int, message: OutboxMessage, result: SendResult)] = []
+            let clock = Date()
+            condition.lock()
+            let busyCount = slots.filter { if case .busy = $0 { return true } else { return false } }.count
+            if stopping || finished {
+                // Not begun: hand rate-limited messages back so they are released with the rest.
+                for index in slots.indices {
+                    if case .scheduled(let message, _) = slots[index] {
+                        pending.insert(message, at: pendingHead)
+                        inFlight -= 1
+                        slots[index] = .idle
+                    }
+                }
+                if busyCount == 0 {
                     condition.broadcast()
                     condition.unlock()
                     return
                 }
-                condition.unlock()
+            } else {
+                for index in slots.indices {
+                    switch slots[index] {
+                    case .paused(let until) where until <= clock:
+                        slots[index] = .idle
+                    case .scheduled(let message, let at) where at <= clock:
+                        starts.append((index, message))
+                        slots[index] = .busy(message)
+                    default: break
+                    }
+                    guard case .idle = slots[index], pendingCount > 0, results.count + committing < options.maxUncommitted else { continue }
+                    let message = pending[pendingHead]
+                    pendingHead += 1
+                    inFlight += 1
+                    if let limiter, case let at = limiter.reserve(now: clock), at > clock {
+                        slots[index] = .scheduled(message, at: at)
+                    } else {
+                        starts.append((index, message))
+                        slots[index] = .busy(message)
+                    }
+                }
+            }
+            condition.unlock()
+
+            for (slot, message) in starts {
+                switch build(message) {
+                case .success(let outgoing): session.begin(outgoing, slot: slot)
+                case .failure(let result): immediate.append((slot, message, result))
+                }
             }
 
-            let result = send(message, on: &connection)
-            let record = DeliveryRecord(
-                messageID: message.id, subscriberID: message.subscriberID, result: disposition(result, message, &random),
-                code: result.code, text: result.text)
-            switch result.disposition {
-            case .sent: log.debug("sent", metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "reply": "\(result.text)"])
-            case .temporary, .permanent:
-                log.warning(
-                    result.disposition == .temporary ? "temporary failure" : "permanent failure",
-                    metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "code": "\(result.code.map(String.init) ?? "-")",
-                        "reply": "\(result.text)", "connection": "\(index)"])
+            // Wait for sends to finish, a wake-up, or the next paused or scheduled slot.
+            var timeout: TimeInterval = 1
+            for slot in slots {
+                switch slot {
+                case .paused(let until): timeout = min(timeout, until.timeIntervalSinceNow)
+                case .scheduled(_, let at): timeout = min(timeout, at.timeIntervalSinceNow)
+                default: break
+                }
             }
+            let done = immediate.isEmpty ? session.poll(timeout: max(0, timeout)) : session.poll(timeout: 0)
+            var finishedSends: [(slot: Int, message: OutboxMessage, result: SendResult)] = immediate
+            for (slot, result) in done {
+                guard case .busy(let message) = slots[slot] else { continue }
+                finishedSends.append((slot, message, result))
+            }
+            guard !finishedSends.isEmpty else { continue }
 
+            var records: [DeliveryRecord] = []
+            var retired = 0
+            var connectionFailures = 0
+            for (slot, message, result) in finishedSends {
+                records.append(
+                    DeliveryRecord(
+                        messageID: message.id, subscriberID: message.subscriberID, result: disposition(result, message, &random),
+                        code: result.code, text: result.text))
+                log(result, message, slot: slot)
+                slots[slot] = .idle
+                guard result.connectionFailed else {
+                    failures[slot] = 0
+                    continue
+                }
+                connectionFailures += 1
+                failures[slot] += 1
+                if draining && failures[slot] >= options.drainConnectionAttempts {
+                    logger.error(
+                        "giving up on this connection for now: the relay could not be reached or refused the session",
+                        metadata: ["connection": "\(slot)", "failures": "\(failures[slot])", "destination": "\(transport.destination)"])
+                    slots[slot] = .retired
+                    retired += 1
+                } else {
+                    let pause = min(options.connectionBackoff * pow(2, Double(failures[slot] - 1)), options.connectionBackoffMax)
+                    logger.notice("connection failed; pausing it", metadata: ["connection": "\(slot)", "seconds": "\(pause)"])
+                    slots[slot] = .paused(until: Date() + pause)
+                }
+            }
             condition.lock()
             // Commit timing runs on the real clock; `now` is the time written to the store.
             if results.isEmpty { firstResultAt = Date() }
-            results.append(record)
-            inFlight -= 1
-            if result.connectionFailed { totals.connectionFailures += 1 }
+            results += records
+            inFlight -= records.count
+            totals.connectionFailures += connectionFailures
+            if retired > 0 {
+                relayUnavailable = true
+                liveWorkers -= retired
+            }
+            let allRetired = liveWorkers == 0
             condition.broadcast()
             condition.unlock()
-
-            guard result.connectionFailed else {
-                failures = 0
-                continue
-            }
-            connection?.close()
-            connection = nil
-            failures += 1
-            if draining && failures >= options.drainConnectionAttempts {
-                log.error(
-                    "giving up on this connection for now: the relay could not be reached or refused the session",
-                    metadata: ["connection": "\(index)", "failures": "\(failures)", "destination": "\(transport.destination)"])
+            if allRetired {
+                // Nothing can be sent in this drain: give the unsent work back.
                 condition.lock()
-                relayUnavailable = true
+                for index in slots.indices {
+                    if case .scheduled(let message, _) = slots[index] {
+                        pending.insert(message, at: pendingHead)
+                        inFlight -= 1
+                    }
+                }
+                condition.broadcast()
                 condition.unlock()
                 return
             }
-            let pause = min(options.connectionBackoff * pow(2, Double(failures - 1)), options.connectionBackoffMax)
-            log.notice("connection failed; pausing it", metadata: ["connection": "\(index)", "seconds": "\(pause)"])
-            condition.lock()
-            let until = Date() + pause
-            while !stopping && !finished && Date() < until { condition.wait(until: until) }
-            condition.unlock()
         }
     }
 
-    private func send(_ message: OutboxMessage, on connection: inout (any MailConnection)?) -> SendResult {
-        let outgoing: OutgoingMessage
+    private enum Built {
+        case success(OutgoingMessage)
+        case failure(SendResult)
+    }
+
+    private func build(_ message: OutboxMessage) -> Built {
         do {
-            // The renderer runs here, on the sending thread, outside any transaction.
             let data = try renderer.render(message)
-            outgoing = try OutgoingMessage(from: message.envelopeFrom, to: message.envelopeTo, data: data)
+            return .success(try OutgoingMessage(from: message.envelopeFrom, to: message.envelopeTo, data: data))
         } catch let error as NewsletterError where error.exitStatus == .dataError {
-            return SendResult(.permanent, text: "not sent: \(error.message)")
+            return .failure(SendResult(.permanent, text: "not sent: \(error.message)"))
         } catch {
-            return SendResult(.temporary, text: "could not build the message: \(error)")
+            return .failure(SendResult(.temporary, text: "could not build the message: \(error)"))
         }
-        if connection == nil {
-            do {
-                connection = try transport.connect()
-            } catch {
-                return SendResult(.temporary, text: "could not open a connection: \(error)", connectionFailed: true)
-            }
+    }
+
+    private func log(_ result: SendResult, _ message: OutboxMessage, slot: Int) {
+        switch result.disposition {
+        case .sent:
+            logger.debug("sent", metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "reply": "\(result.text)"])
+        case .temporary, .permanent:
+            logger.warning(
+                result.disposition == .temporary ? "temporary failure" : "permanent failure",
+                metadata: [
+                    "id": "\(message.id)", "to": "\(message.envelopeTo)", "code": "\(result.code.map(String.init) ?? "-")",
+                    "reply": "\(result.text)", "connection": "\(slot)",
+                ])
         }
-        return connection!.send(outgoing)
     }
 
     private func disposition(_ result: SendResult, _ message: OutboxMessage, _ random: inout SystemRandomNumberGenerator) -> DeliveryRecord.Result {

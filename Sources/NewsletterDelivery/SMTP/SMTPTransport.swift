@@ -62,6 +62,7 @@ final class SMTPConnection: MailConnection {
     fileprivate var bodyDone = false
     // The last reply line the server sent, kept by the header callback.
     fileprivate var reply: [UInt8] = []
+    private var recipients: UnsafeMutablePointer<curl_slist>?
 
     init(transport: SMTPTransport) throws {
         guard let handle = curl_easy_init() else { throw NewsletterError.internalError("curl_easy_init failed") }
@@ -110,25 +111,40 @@ final class SMTPConnection: MailConnection {
 
     func send(_ message: OutgoingMessage) -> SendResult {
         guard !closed else { return SendResult(.temporary, text: "the connection was closed", connectionFailed: true) }
+        if let failure = prepare(message) { return failure }
+        return finish(curl_easy_perform(handle))
+    }
+
+    /// The easy handle, for a multi handle to drive.
+    var easyHandle: UnsafeMutableRawPointer { handle }
+
+    /// Sets the handle up for `message`; a result when that already failed.
+    func prepare(_ message: OutgoingMessage) -> SendResult? {
         body = message.data
         offset = 0
         bodyDone = false
         reply.removeAll(keepingCapacity: true)
         errorBuffer[0] = 0
-        defer { body = Data() }
-
         // Addresses were validated as EmailAddress: no CR, LF, spaces or angle brackets.
-        guard let recipients = curl_slist_append(nil, "<\(message.envelopeTo.value)>") else {
+        guard let list = curl_slist_append(nil, "<\(message.envelopeTo.value)>") else {
             return SendResult(.temporary, text: "out of memory", connectionFailed: true)
         }
-        defer { curl_slist_free_all(recipients) }
+        recipients = list
         var code = ccurl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(message.envelopeFrom.value)>")
-        if code == CURLE_OK { code = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients) }
+        if code == CURLE_OK { code = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, list) }
         if code == CURLE_OK { code = ccurl_setopt_off_t(handle, CURLOPT_INFILESIZE_LARGE, curl_off_t(message.data.count)) }
-        if code == CURLE_OK { code = curl_easy_perform(handle) }
-        // The list is freed below; curl must not keep pointing at it.
-        _ = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
+        return code == CURLE_OK ? nil : finish(code)
+    }
 
+    /// What the transfer that ended with `code` came to; frees what `prepare` set up.
+    func finish(_ code: CURLcode) -> SendResult {
+        // The list is freed here; curl must not keep pointing at it.
+        _ = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
+        if let list = recipients {
+            curl_slist_free_all(list)
+            recipients = nil
+        }
+        body = Data()
         var response = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &response)
         let replyText = String(decoding: reply, as: UTF8.self)
@@ -141,6 +157,7 @@ final class SMTPConnection: MailConnection {
     func close() {
         guard !closed else { return }
         closed = true
+        if let list = recipients { curl_slist_free_all(list) }
         // Cleanup sends QUIT on a live connection.
         curl_easy_cleanup(handle)
     }

@@ -10,6 +10,9 @@ public protocol MailTransport: Sendable {
     var destination: String { get }
     /// A new connection. Opening may be lazy: failures to reach the server show in the first send's result.
     func connect() throws -> any MailConnection
+    /// `slots` connections driven from one thread (see ``MailSession``). The default sends
+    /// one message at a time through ``connect()`` connections.
+    func openSession(slots: Int) throws -> any MailSession
 }
 
 /// One connection to the destination, reused for message after message.
