@@ -127,19 +127,23 @@ def queue_messages(db, count, size=10 * 1024):
     now = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(time.time() - 1))
     filler = ("Carers' digest text, wrapped like a real message body. " * 20)[:76]
     rows = []
+
+    def flush(rows):
+        con.executemany("INSERT INTO outbox (id, kind, envelope_from, envelope_to, message_id, state, next_attempt_at, "
+                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)", [r[:5] + r[6:] for r in rows])
+        con.executemany("INSERT INTO outbox_body (outbox_id, body) VALUES (?, ?)", [(r[0], r[5]) for r in rows])
+
     for i in range(count):
         head = (f"From: Carers <news@example.org>\r\nTo: carer{i}@example.org\r\nSubject: Weekly digest {i}\r\n"
                 f"Message-ID: <bench-{i}@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
         lines = (size - len(head)) // 78
         body = (head + (filler + "\r\n") * lines).encode()
-        rows.append(("digest", "news@example.org", f"carer{i}@example{i % 97}.org", f"bench-{i}@example.org", body, now, now, now))
+        rows.append((i + 1, "digest", "news@example.org", f"carer{i}@example{i % 97}.org", f"bench-{i}@example.org", body, now, now, now))
         if len(rows) == 5000:
-            con.executemany("INSERT INTO outbox (kind, envelope_from, envelope_to, message_id, body, state, next_attempt_at, "
-                            "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)", rows)
+            flush(rows)
             rows = []
     if rows:
-        con.executemany("INSERT INTO outbox (kind, envelope_from, envelope_to, message_id, body, state, next_attempt_at, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)", rows)
+        flush(rows)
     con.commit()
     sent = con.execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
     con.close()

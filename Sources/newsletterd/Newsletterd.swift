@@ -33,13 +33,16 @@ struct Newsletterd: ParsableCommand {
         let logger = Logger(label: "newsletterd")
         let (settings, store) = try global.open()
         logger.info("database ready", metadata: ["config": "\(settings.file)", "database": "\(store.path)"])
-        // Edition messages need the composer's renderer, wired in here when composition lands.
-        let runner = try DeliveryRunner(
-            settings: settings, store: store, renderer: CompleteMessageRenderer(), logger: Logger(label: "delivery"))
         if once {
-            try Self.exitStatus(for: try runner.drain(), destination: settings)
+            // With nothing to send, the transport need not even be configured.
+            guard try store.read({ tx in try tx.hasDeliveryWork(dueBy: Date()) }) else {
+                logger.info("nothing to send")
+                return
+            }
+            try Self.exitStatus(for: try makeRunner(settings, store).drain(), destination: settings)
             return
         }
+        let runner = try makeRunner(settings, store)
 
         signal(SIGTERM, SIG_IGN)
         signal(SIGINT, SIG_IGN)
@@ -57,6 +60,11 @@ struct Newsletterd: ParsableCommand {
         if !runner.stop(timeout: 30) {
             logger.warning("a message was still on the wire after 30s; it will be sent again at the next start")
         }
+    }
+
+    func makeRunner(_ settings: Settings, _ store: Store) throws -> DeliveryRunner {
+        // Edition messages need the composer's renderer, wired in here when composition lands.
+        try DeliveryRunner(settings: settings, store: store, renderer: CompleteMessageRenderer(), logger: Logger(label: "delivery"))
     }
 
     /// `--once`: 65 when anything failed permanently, 75 when the relay could not be reached.

@@ -247,7 +247,7 @@ struct SMTPDeliveryTests {
         try fixture.execute("UPDATE outbox SET envelope_to = ? WHERE id = ?", ["victim@example.org>\r\nRCPT TO:<evil@example.net", id])
         let bad = try fixture.enqueue(to: "other@example.org")
         try fixture.execute(
-            "UPDATE outbox SET body = ? WHERE id = ?", [Data("Subject: hi\r\nBcc evil@example.net\r\n\r\nbody\r\n".utf8), bad])
+            "UPDATE outbox_body SET body = ? WHERE outbox_id = ?", [Data("Subject: hi\r\nBcc evil@example.net\r\n\r\nbody\r\n".utf8), bad])
 
         let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
 

@@ -20,7 +20,7 @@ enum Schema {
         Migration(version: 2, name: "content events", apply: ContentEventTables.create),
         Migration(version: 3, name: "outbox and editions", apply: OutboxTables.create),
         // Numbered 5 so it stays clear of the content issue's 4; renumbered at merge if needed.
-        Migration(version: 5, name: "delivery: queued_at, index of sent messages", apply: DeliveryTables.create),
+        Migration(version: 5, name: "delivery: bodies in outbox_body, queued_at, index of sent messages", apply: DeliveryTables.create),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -40,7 +40,8 @@ extension StoreTransaction {
         var rows: [Row] = []
         for state in ["deferred", "queued"] where rows.count < limit {
             let statement = try db.cachedStatement(sql: """
-                SELECT \(Self.claimColumns) FROM outbox o LEFT JOIN subscriber s ON s.id = o.subscriber_id
+                SELECT \(Self.claimColumns) FROM outbox o LEFT JOIN outbox_body b ON b.outbox_id = o.id
+                    LEFT JOIN subscriber s ON s.id = o.subscriber_id
                 WHERE o.state = ? AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?
                 """)
             rows += try Row.fetchAll(statement, arguments: [state, due, limit - rows.count])
@@ -150,6 +151,18 @@ extension StoreTransaction {
             """)
     }
 
+    /// Whether a sender has anything to do by `dueBy`: due messages, or ones a stopped sender left `sending`.
+    public func hasDeliveryWork(dueBy: Date) throws -> Bool {
+        try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending')
+                    OR EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?)
+                    OR EXISTS (SELECT 1 FROM outbox WHERE state = 'deferred' AND next_attempt_at <= ?)
+                """,
+            arguments: [StoredDate.text(dueBy), StoredDate.text(dueBy)]) ?? false
+    }
+
     /// When messages were sent since `date`, oldest first: what an hourly limit counts.
     public func sendTimes(since date: Date) throws -> [Date] {
         try Date.fetchAll(
@@ -163,11 +176,17 @@ extension StoreTransaction {
         let cutoff = StoredDate.text(before)
         try db.execute(
             sql: """
-                UPDATE outbox SET body = NULL, merge = NULL, edition_id = NULL
-                WHERE state = 'sent' AND sent_at < ? AND (body IS NOT NULL OR edition_id IS NOT NULL OR merge IS NOT NULL)
+                DELETE FROM outbox_body WHERE outbox_id IN (SELECT id FROM outbox WHERE state = 'sent' AND sent_at < ?)
                 """,
             arguments: [cutoff])
-        let messages = db.changesCount
+        var messages = db.changesCount
+        try db.execute(
+            sql: """
+                UPDATE outbox SET merge = NULL, edition_id = NULL
+                WHERE state = 'sent' AND sent_at < ? AND (edition_id IS NOT NULL OR merge IS NOT NULL)
+                """,
+            arguments: [cutoff])
+        messages += db.changesCount
         try db.execute(
             sql: "DELETE FROM edition WHERE created_at < ? AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.edition_id = edition.id)",
             arguments: [cutoff])
@@ -205,7 +224,7 @@ extension StoreTransaction {
         try db.execute(
             sql: """
                 UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, queued_at = ?, updated_at = ?
-                WHERE id = ? AND state IN ('failed', 'deferred', 'cancelled') AND (body IS NOT NULL OR edition_id IS NOT NULL)
+                WHERE id = ? AND state IN ('failed', 'deferred', 'cancelled') AND (edition_id IS NOT NULL OR \(Self.hasBody))
                 """,
             arguments: [time, time, time, id])
         return db.changesCount == 1
@@ -214,7 +233,7 @@ extension StoreTransaction {
     /// The ids of every failed message that can still be sent, oldest first.
     public func failedMessageIDs() throws -> [Int64] {
         try Int64.fetchAll(
-            db, sql: "SELECT id FROM outbox WHERE state = 'failed' AND (body IS NOT NULL OR edition_id IS NOT NULL) ORDER BY id")
+            db, sql: "SELECT id FROM outbox WHERE state = 'failed' AND (edition_id IS NOT NULL OR \(Self.hasBody)) ORDER BY id")
     }
 
     /// Cancels a queued, deferred or failed message. Returns false when it is in none of those states.
@@ -232,14 +251,17 @@ extension StoreTransaction {
 
     /// The outbox columns (as `outboxColumns`, prefixed) and the subscriber's status.
     private static let claimColumns = """
-        o.id, o.kind, o.subscriber_id, o.edition_id, o.envelope_from, o.envelope_to, o.message_id, o.merge, o.body, o.state, \
+        o.id, o.kind, o.subscriber_id, o.edition_id, o.envelope_from, o.envelope_to, o.message_id, o.merge, b.body, o.state, \
         o.attempts, o.next_attempt_at, o.last_code, o.last_text, o.created_at, o.updated_at, o.sent_at, s.status
         """
 
     static let summaryColumns = """
         id, kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, state, attempts, next_attempt_at, \
-        last_code, last_text, created_at, updated_at, sent_at, length(body), body IS NOT NULL OR edition_id IS NOT NULL
+        last_code, last_text, created_at, updated_at, sent_at, \
+        (SELECT length(body) FROM outbox_body WHERE outbox_id = outbox.id), edition_id IS NOT NULL OR \(hasBody)
         """
+
+    static let hasBody = "EXISTS (SELECT 1 FROM outbox_body WHERE outbox_body.outbox_id = outbox.id)"
 
     static func outboxSummary(from row: Row) -> OutboxSummary {
         OutboxSummary(

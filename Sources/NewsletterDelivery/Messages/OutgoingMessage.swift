@@ -42,11 +42,17 @@ enum MessageCheck {
     /// no blank line after it, a NUL, a line that is neither `Name: value` nor a folded
     /// continuation, or any line longer than 998 octets.
     static func prepared(_ data: Data) throws -> Data {
-        let needsFixing = try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            return try scan(bytes)
+        let clean = try data.withUnsafeBytes { raw in try scan(raw.bindMemory(to: UInt8.self)) }
+        if clean { return data }
+        let fixed = normalized(data)
+        guard try fixed.withUnsafeBytes({ raw in try scan(raw.bindMemory(to: UInt8.self)) }) else {
+            throw NewsletterError.internalError("line ends still mixed after normalising")
         }
-        guard needsFixing else { return data }
+        return fixed
+    }
+
+    /// Every CR, LF or CRLF made CRLF.
+    private static func normalized(_ data: Data) -> Data {
         var fixed = Data()
         fixed.reserveCapacity(data.count + data.count / 32)
         data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
@@ -68,50 +74,47 @@ enum MessageCheck {
         return fixed
     }
 
-    /// Validates; returns whether any line end is not CRLF.
+    /// Checks a message; returns false (without finishing) at the first line end that is not
+    /// CRLF. The header section is checked line by line; the body only for line lengths.
+    /// Line ends are found with memchr, which matters at thousands of messages a second.
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Bool {
-        var bare = false
-        var inHeaders = true
+        let count = bytes.count
+        guard count > 0, let base = bytes.baseAddress else { throw NewsletterError.badData("the message is empty") }
         var lineStart = 0
         var lineNumber = 0
-        var i = 0
-        let count = bytes.count
-        if count == 0 { throw NewsletterError.badData("the message is empty") }
-        while i <= count {
-            let atEnd = i == count
-            let byte: UInt8 = atEnd ? 0x0A : bytes[i]
-            if byte == 0x0D || byte == 0x0A || atEnd {
-                let lineEnd = i
-                if !atEnd {
-                    if byte == 0x0D {
-                        if i + 1 < count && bytes[i + 1] == 0x0A { i += 1 } else { bare = true }
-                    } else {
-                        bare = true
-                    }
-                }
-                lineNumber += 1
-                if lineEnd - lineStart > maxLine {
-                    throw NewsletterError.badData("line \(lineNumber) of the message is longer than \(maxLine) octets")
-                }
-                if inHeaders {
-                    if lineEnd == lineStart {
-                        if atEnd || lineNumber == 1 {
-                            throw NewsletterError.badData("the message has no header section ending in a blank line")
-                        }
-                        inHeaders = false
-                    } else {
-                        try checkHeaderLine(bytes, lineStart, lineEnd, lineNumber)
-                    }
-                }
-                if atEnd { break }
-                lineStart = i + 1
-            } else if byte == 0 && inHeaders {
-                throw NewsletterError.badData("header line \(lineNumber + 1) of the message contains a NUL byte")
+        var inHeaders = true
+        while true {
+            let rest = count - lineStart
+            let found = rest > 0 ? memchr(base + lineStart, 0x0A, rest) : nil
+            let lf = found.map { UnsafeRawPointer($0) - UnsafeRawPointer(base) } ?? count
+            var lineEnd = lf
+            if lf < count {
+                guard lf > lineStart && base[lf - 1] == 0x0D else { return false }
+                lineEnd = lf - 1
             }
-            i += 1
+            if lineEnd > lineStart && memchr(base + lineStart, 0x0D, lineEnd - lineStart) != nil { return false }
+            lineNumber += 1
+            if lineEnd - lineStart > maxLine {
+                throw NewsletterError.badData("line \(lineNumber) of the message is longer than \(maxLine) octets")
+            }
+            if inHeaders {
+                if lineEnd == lineStart {
+                    if lf == count || lineNumber == 1 {
+                        throw NewsletterError.badData("the message has no header section ending in a blank line")
+                    }
+                    inHeaders = false
+                } else {
+                    if memchr(base + lineStart, 0, lineEnd - lineStart) != nil {
+                        throw NewsletterError.badData("header line \(lineNumber) of the message contains a NUL byte")
+                    }
+                    try checkHeaderLine(bytes, lineStart, lineEnd, lineNumber)
+                }
+            }
+            if lf >= count - 1 { break }
+            lineStart = lf + 1
         }
         if inHeaders { throw NewsletterError.badData("the message has no header section ending in a blank line") }
-        return bare
+        return true
     }
 
     private static func checkHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ number: Int) throws {

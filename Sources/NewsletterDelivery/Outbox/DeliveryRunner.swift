@@ -314,12 +314,15 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     private var pendingCount: Int { pending.count - pendingHead }
 
+    /// Results that make a commit worth doing at once rather than after `commitDelay`.
+    private var commitThreshold: Int { max(1, options.maxUncommitted / 2) }
+
     /// Claims and commits until the work is done (drain) or the runner is stopped.
     /// `dueBy` is the drain's start; nil means "now" each time (continuous).
     private func coordinate(dueBy: (() -> Date)?) {
         let draining = dueBy != nil
         let batch = claimBatch
-        let commitNow = max(1, options.maxUncommitted / 2)
+        let commitNow = commitThreshold
         var failures = 0
         while true {
             condition.lock()
@@ -593,7 +596,8 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             condition.lock()
             // Commit timing runs on the real clock; `now` is the time written to the store.
-            if results.isEmpty { firstResultAt = Date() }
+            let first = results.isEmpty
+            if first { firstResultAt = Date() }
             results += records
             inFlight -= records.count
             totals.connectionFailures += connectionFailures
@@ -602,7 +606,12 @@ public final class DeliveryRunner: @unchecked Sendable {
                 liveWorkers -= retired
             }
             let allRetired = liveWorkers == 0
-            condition.broadcast()
+            // Wake the coordinator only when it has something to do: start its commit timer,
+            // commit a full batch, claim more, or finish. A wake-up per message would cost a
+            // context switch per message.
+            if first || results.count >= commitThreshold || pendingCount < claimBatch / 2 || inFlight == 0 || retired > 0 {
+                condition.broadcast()
+            }
             condition.unlock()
             if allRetired {
                 // Nothing can be sent in this drain: give the unsent work back.
