@@ -12,10 +12,11 @@ import NewsletterCore
 ///   the next message falls due, polls the database every `pollInterval` (other processes
 ///   queue messages too), and ``wake()`` makes it look at once.
 ///
-/// Threads: a coordinator (claims and commits; in `drain()` it is the calling thread) and a
-/// sender, which drives every connection through the transport's ``MailSession`` (for SMTP,
-/// libcurl's multi interface: one easy handle per connection, all polled at once). Neither
-/// runs on the Swift concurrency pool: libcurl and SQLite block.
+/// Threads: a coordinator (claims and commits; in `drain()` it is the calling thread) and
+/// sender threads, one per core at most, each driving its share of the connections through
+/// the transport's ``MailSession`` (for SMTP, libcurl's multi interface: one easy handle per
+/// connection, all of a thread's polled at once). None runs on the Swift concurrency pool:
+/// libcurl and SQLite block.
 ///
 /// Crash safety: a message is marked `sending` before it is sent and its result is committed
 /// after. Results are committed in batches of at most ``Options/maxUncommitted``, and senders
@@ -39,6 +40,8 @@ public final class DeliveryRunner: @unchecked Sendable {
         public var connectionBackoffMax: TimeInterval
         /// In ``drain()``, a connection gives up after this many connection failures in a row.
         public var drainConnectionAttempts: Int
+        /// Threads driving the connections; 0 means one per core (never more than `connections`).
+        public var senderThreads: Int
         /// How often a long-running runner prunes old message bodies.
         public var pruneInterval: TimeInterval
         /// Who the consent log names when a subscriber is marked bounced.
@@ -47,8 +50,10 @@ public final class DeliveryRunner: @unchecked Sendable {
         public init(
             connections: Int = 4, maxUncommitted: Int = 100, commitDelay: TimeInterval = 0.02, claimBatch: Int = 0,
             pollInterval: TimeInterval = 2, connectionBackoff: TimeInterval = 1, connectionBackoffMax: TimeInterval = 60,
-            drainConnectionAttempts: Int = 3, pruneInterval: TimeInterval = 3600, actor: String = "delivery"
+            drainConnectionAttempts: Int = 3, senderThreads: Int = 0, pruneInterval: TimeInterval = 3600,
+            actor: String = "delivery"
         ) {
+            self.senderThreads = senderThreads
             self.connections = connections
             self.maxUncommitted = maxUncommitted
             self.commitDelay = commitDelay
@@ -91,7 +96,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var abandoned = false
     private var storeFailure: (any Error)?
     /// The sender's session, for waking its poll when there is new work or a stop.
-    private var activeSession: (any MailSession)?
+    private var activeSessions: [any MailSession] = []
     private var totals = DeliveryTotals()
     private var running = false
     private var limiter: RateLimiter?
@@ -144,7 +149,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let start = now()
         let recovered = try begin()
         defer { end() }
-        launchSender(drain: true, session: try openSession())
+        launchSenders(drain: true, sessions: try openSessions())
         coordinate(dueBy: { start })
         workersDone.wait()
         condition.lock()
@@ -168,14 +173,14 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// interrupted messages are requeued.
     public func start() throws {
         _ = try begin()
-        let session: any MailSession
+        let sessions: [(session: any MailSession, slots: Int)]
         do {
-            session = try openSession()
+            sessions = try openSessions()
         } catch {
             end()
             throw error
         }
-        launchSender(drain: false, session: session)
+        launchSenders(drain: false, sessions: sessions)
         let thread = Thread { [self] in
             coordinate(dueBy: nil)
             workersDone.wait()
@@ -221,13 +226,27 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// Wakes the coordinator and the sender; call with `condition` locked.
     private func signalAll() {
         condition.broadcast()
-        activeSession?.wakeup()
+        for session in activeSessions { session.wakeup() }
     }
 
     // MARK: Start and end
 
-    private func openSession() throws -> any MailSession {
-        try transport.openSession(slots: options.connections)
+    /// The connections shared out between the sender threads: one thread per core at most,
+    /// so the kernel's TCP work for many connections is not all on one core.
+    private func openSessions() throws -> [(session: any MailSession, slots: Int)] {
+        let threads = options.senderThreads > 0 ? options.senderThreads : ProcessInfo.processInfo.activeProcessorCount
+        let count = max(1, min(options.connections, threads))
+        var sessions: [(session: any MailSession, slots: Int)] = []
+        do {
+            for index in 0..<count {
+                let slots = options.connections / count + (index < options.connections % count ? 1 : 0)
+                sessions.append((try transport.openSession(slots: slots), slots))
+            }
+        } catch {
+            for opened in sessions { opened.session.close() }
+            throw error
+        }
+        return sessions
     }
 
     private func begin() throws -> Int {
@@ -470,32 +489,40 @@ public final class DeliveryRunner: @unchecked Sendable {
         case retired
     }
 
-    private func launchSender(drain: Bool, session: any MailSession) {
+    private func launchSenders(drain: Bool, sessions: [(session: any MailSession, slots: Int)]) {
         condition.lock()
         liveWorkers = options.connections
-        activeSession = session
+        activeSessions = sessions.map(\.session)
         condition.unlock()
-        workersDone.enter()
-        let thread = Thread { [self] in
-            sendLoop(session: session, draining: drain)
-            session.close()
-            condition.lock()
-            activeSession = nil
-            liveWorkers = 0
-            condition.broadcast()
-            condition.unlock()
-            workersDone.leave()
+        var first = 0
+        for (index, (session, slots)) in sessions.enumerated() {
+            workersDone.enter()
+            let offset = first
+            let thread = Thread { [self] in
+                let retired = sendLoop(session: session, slots: slots, offset: offset, draining: drain)
+                session.close()
+                condition.lock()
+                activeSessions.removeAll { $0 === session }
+                // Its retired slots were counted off as they retired; count off the rest.
+                liveWorkers -= slots - retired
+                condition.broadcast()
+                condition.unlock()
+                workersDone.leave()
+            }
+            thread.name = "smtp-\(index)"
+            thread.start()
+            first += slots
         }
-        thread.name = "smtp"
-        thread.start()
     }
 
     /// The sender thread: keeps every slot busy while there is work, the rate limits allow
     /// it and fewer than `maxUncommitted` results wait for their commit; the renderer and
     /// the message checks run here, outside any transaction.
-    private func sendLoop(session: any MailSession, draining: Bool) {
-        var slots = [Slot](repeating: .idle, count: options.connections)
-        var failures = [Int](repeating: 0, count: options.connections)
+    /// Returns how many of its slots retired (and were counted off `liveWorkers`).
+    private func sendLoop(session: any MailSession, slots count: Int, offset: Int, draining: Bool) -> Int {
+        var slots = [Slot](repeating: .idle, count: count)
+        var failures = [Int](repeating: 0, count: count)
+        var retiredSlots = 0
         var random = SystemRandomNumberGenerator()
         while true {
             // Hand out work to free slots.
@@ -516,7 +543,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 if busyCount == 0 {
                     condition.broadcast()
                     condition.unlock()
-                    return
+                    return retiredSlots
                 }
             } else {
                 for index in slots.indices {
@@ -574,7 +601,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                     DeliveryRecord(
                         messageID: message.id, subscriberID: message.subscriberID, result: disposition(result, message, &random),
                         code: result.code, text: result.text))
-                log(result, message, slot: slot)
+                log(result, message, slot: offset + slot)
                 slots[slot] = .idle
                 guard result.connectionFailed else {
                     failures[slot] = 0
@@ -585,12 +612,13 @@ public final class DeliveryRunner: @unchecked Sendable {
                 if draining && failures[slot] >= options.drainConnectionAttempts {
                     logger.error(
                         "giving up on this connection for now: the relay could not be reached or refused the session",
-                        metadata: ["connection": "\(slot)", "failures": "\(failures[slot])", "destination": "\(transport.destination)"])
+                        metadata: ["connection": "\(offset + slot)", "failures": "\(failures[slot])", "destination": "\(transport.destination)"])
                     slots[slot] = .retired
                     retired += 1
+                    retiredSlots += 1
                 } else {
                     let pause = min(options.connectionBackoff * pow(2, Double(failures[slot] - 1)), options.connectionBackoffMax)
-                    logger.notice("connection failed; pausing it", metadata: ["connection": "\(slot)", "seconds": "\(pause)"])
+                    logger.notice("connection failed; pausing it", metadata: ["connection": "\(offset + slot)", "seconds": "\(pause)"])
                     slots[slot] = .paused(until: Date() + pause)
                 }
             }
@@ -605,7 +633,8 @@ public final class DeliveryRunner: @unchecked Sendable {
                 relayUnavailable = true
                 liveWorkers -= retired
             }
-            let allRetired = liveWorkers == 0
+            // This thread is done when all its slots are; the drain when every thread's are.
+            let allRetired = retiredSlots == count
             // Wake the coordinator only when it has something to do: start its commit timer,
             // commit a full batch, claim more, or finish. A wake-up per message would cost a
             // context switch per message.
@@ -624,7 +653,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 }
                 condition.broadcast()
                 condition.unlock()
-                return
+                return retiredSlots
             }
         }
     }

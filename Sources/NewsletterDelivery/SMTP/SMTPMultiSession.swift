@@ -57,17 +57,33 @@ final class SMTPMultiSession: MailSession, @unchecked Sendable {
     }
 
     func poll(timeout: TimeInterval) -> [(slot: Int, result: SendResult)] {
+        // Drive the transfers until one finishes, the time is up or someone wakes us: an
+        // SMTP transaction is several round trips, and returning after each would cost the
+        // caller a pass over its slots per reply.
+        let deadline = Date() + max(0, timeout)
         var running: Int32 = 0
-        curl_multi_perform(multi, &running)
-        collect()
-        if finished.isEmpty {
-            var ready: Int32 = 0
-            curl_multi_poll(multi, nil, 0, Int32(max(0, min(timeout, 3600)) * 1000), &ready)
+        while true {
             curl_multi_perform(multi, &running)
             collect()
+            if !finished.isEmpty || takeWakeup() { break }
+            let left = deadline.timeIntervalSinceNow
+            if left <= 0 { break }
+            var ready: Int32 = 0
+            curl_multi_poll(multi, nil, 0, Int32(min(left, 3600) * 1000) + 1, &ready)
         }
         defer { finished = [] }
         return finished
+    }
+
+    private let wakeLock = NSLock()
+    private var woken = false
+
+    private func takeWakeup() -> Bool {
+        wakeLock.lock()
+        defer { wakeLock.unlock() }
+        let was = woken
+        woken = false
+        return was
     }
 
     private func collect() {
@@ -82,6 +98,9 @@ final class SMTPMultiSession: MailSession, @unchecked Sendable {
     }
 
     func wakeup() {
+        wakeLock.lock()
+        woken = true
+        wakeLock.unlock()
         curl_multi_wakeup(multi)
     }
 
