@@ -34,6 +34,14 @@ say "A bad address is refused with a reason"
 say "What the list looks like now"
 ctl subscribers stats
 
+say "Sending a test message through the demo's transport: a Maildir a mail client can open"
+ctl send-test rhys.evans@example.org
+echo "\$ ls demo/Maildir/new"
+ls demo/Maildir/new
+
+say "newsletterd --once sends whatever is queued (nothing yet: composing digests comes next)"
+"$BIN_DIR/newsletterd" --once --config "$CONFIG" --log-level warning && echo "(exit status 0)"
+
 say "Done"
 echo "Database: demo/newsletter.db  (config: $CONFIG)"
 echo "Try: $CTL subscribers show david.okafor@example.org --config $CONFIG"

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NewsletterCore
 import NewsletterDelivery
 import NewsletterTestSupport
@@ -131,5 +132,65 @@ struct SMTPSecurityTests {
         settings.passwordFile = fixture.dir.path("absent")
         let error = #expect(throws: NewsletterError.self) { try fixture.transport(settings) }
         #expect(error?.exitStatus == .config)
+    }
+}
+
+@Suite("The SMTP password file", .timeLimit(.minutes(2)))
+struct PasswordFileTests {
+    @Test("a password file others can read is a warning that names the file, never the password")
+    func worldReadable() throws {
+        let fixture = try DeliveryFixture()
+        var settings = fixture.smtp(port: 2525)
+        settings.username = "relay-user"
+        settings.passwordFile = try fixture.dir.write("password", "top-secret\n")
+        chmod(settings.passwordFile!, 0o644)
+        let records = LogRecords()
+        let logger = Logger(label: "test") { _ in RecordingLogHandler(records: records) }
+
+        _ = try SMTPTransport(settings: settings, from: try Mailbox(parsing: "news@example.org"), environment: [:], logger: logger)
+
+        let lines = records.lines
+        #expect(lines.count == 1)
+        #expect(lines.first?.contains("readable by the service alone") == true)
+        #expect(lines.first?.contains(settings.passwordFile!) == true)
+        #expect(!lines.joined().contains("top-secret"))
+
+        chmod(settings.passwordFile!, 0o600)
+        let quiet = LogRecords()
+        _ = try SMTPTransport(
+            settings: settings, from: try Mailbox(parsing: "news@example.org"), environment: [:],
+            logger: Logger(label: "test") { _ in RecordingLogHandler(records: quiet) })
+        #expect(quiet.lines.isEmpty)
+    }
+}
+
+final class LogRecords: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    var lines: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return stored
+    }
+    func append(_ line: String) {
+        lock.lock()
+        stored.append(line)
+        lock.unlock()
+    }
+}
+
+struct RecordingLogHandler: LogHandler {
+    let records: LogRecords
+    var logLevel: Logger.Level = .trace
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let fields = (event.metadata ?? [:]).merging(metadata) { a, _ in a }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        records.append("\(event.level) \(event.message) \(fields.joined(separator: " "))")
     }
 }
