@@ -150,7 +150,18 @@ def queue_messages(db, count, size=10 * 1024):
     return sent
 
 
-def bench_delivery(b, count=None, memory_count=None):
+def requeue(db):
+    """Puts every message back in the queue for another round, and flushes the disk first."""
+    import sqlite3
+    con = sqlite3.connect(db)
+    con.execute("UPDATE outbox SET state = 'queued', attempts = 0, sent_at = NULL, last_code = NULL, last_text = NULL")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    os.sync()
+
+
+def bench_delivery(b, count=None, memory_count=None, rounds=3):
     """The outbox to Postfix smtp-sink against smtp-source -d, at 1 and 4 connections."""
     section = "delivery"
     count = count or int(os.environ.get("BENCH_DELIVERY_COUNT", "20000"))
@@ -165,19 +176,28 @@ def bench_delivery(b, count=None, memory_count=None):
                               f"database:\n  path: {folder}/newsletter.db\nmail:\n  from: news@example.org\n"
                               f"smtp:\n  url: smtp://127.0.0.1:{sink.port}\n  tls: none\n  connections: {connections}\n")
             subprocess.run([ctl, "queue", "list", "--config", config], check=True, stdout=subprocess.DEVNULL)
-            queue_messages(f"{folder}/newsletter.db", count)
-            wall, cpu, _ = b.timed([daemon, "--once", "--log-level", "warning", "--config", config])
-            ours = count / wall
-            start = time.perf_counter()
-            subprocess.run(["/usr/sbin/smtp-source", "-d", "-s", str(connections), "-m", str(count), "-l", "10240",
-                            "-f", "news@example.org", "-t", "carer@example.org", f"127.0.0.1:{sink.port}"],
-                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            theirs = count / (time.perf_counter() - start)
+            db = f"{folder}/newsletter.db"
+            queue_messages(db, count)
+            # The machine is shared and noisy: three rounds, alternating, and the medians.
+            ours_runs, cpu_runs, theirs_runs = [], [], []
+            for _ in range(rounds):
+                requeue(db)
+                wall, cpu, _ = b.timed([daemon, "--once", "--log-level", "warning", "--config", config])
+                ours_runs.append(count / wall)
+                cpu_runs.append(cpu / count * 1e6)
+                start = time.perf_counter()
+                subprocess.run(["/usr/sbin/smtp-source", "-d", "-s", str(connections), "-m", str(count), "-l", "10240",
+                                "-f", "news@example.org", "-t", "carer@example.org", f"127.0.0.1:{sink.port}"],
+                               check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                theirs_runs.append(count / (time.perf_counter() - start))
+            ours, theirs = statistics.median(ours_runs), statistics.median(theirs_runs)
             goal = "≥ 80%" if connections == 1 else "≥ 60%"
-            b.add(section, f"{count:,} x 10 KB, {connections} conn: newsletterd --once", ours, "msg/s")
-            b.add(section, f"{count:,} x 10 KB, {connections} conn: CPU per message", cpu / count * 1e6, "µs")
-            b.add(section, f"{count:,} x 10 KB, {connections} conn: smtp-source -d", theirs, "msg/s")
+            b.add(section, f"{count:,} x 10 KB, {connections} conn: newsletterd --once (median of {rounds})", ours, "msg/s")
+            b.add(section, f"{count:,} x 10 KB, {connections} conn: CPU per message", statistics.median(cpu_runs), "µs")
+            b.add(section, f"{count:,} x 10 KB, {connections} conn: smtp-source -d (median of {rounds})", theirs, "msg/s")
             b.add(section, f"{connections} conn: ours / smtp-source", ours / theirs * 100, "%", goal)
+            b.add(section, f"{connections} conn: each round's ratio",
+                  " ".join(f"{o / t * 100:.0f}" for o, t in zip(ours_runs, theirs_runs)), "%")
 
         folder = os.path.join(b.work, "delivery-memory")
         os.makedirs(folder, exist_ok=True)
@@ -186,6 +206,7 @@ def bench_delivery(b, count=None, memory_count=None):
                           f"smtp:\n  url: smtp://127.0.0.1:{sink.port}\n  tls: none\n  connections: 4\n")
         subprocess.run([ctl, "queue", "list", "--config", config], check=True, stdout=subprocess.DEVNULL)
         queue_messages(f"{folder}/newsletter.db", memory_count)
+        os.sync()
         start = time.perf_counter()
         rss = b.peak_rss([daemon, "--once", "--log-level", "warning", "--config", config])
         wall = time.perf_counter() - start

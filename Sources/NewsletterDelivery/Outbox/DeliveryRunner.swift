@@ -94,6 +94,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// Results taken for the commit in progress: they count against `maxUncommitted` too.
     private var committing = 0
     private var abandoned = false
+    /// The sender has told the coordinator that work is running low since its last claim.
+    private var claimSignalled = false
     private var storeFailure: (any Error)?
     /// The sender's session, for waking its poll when there is new work or a stop.
     private var activeSessions: [any MailSession] = []
@@ -283,6 +285,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             stopping = false
             relayUnavailable = false
             committing = 0
+            claimSignalled = false
             abandoned = false
             storeFailure = nil
             totals = DeliveryTotals()
@@ -407,6 +410,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
                 pending += outcome.claimed.messages
+                if claim { claimSignalled = false }
                 if claim && outcome.claimed.messages.count + outcome.claimed.cancelled < batch { claimExhausted = true }
                 signalAll()
                 condition.unlock()
@@ -638,7 +642,9 @@ public final class DeliveryRunner: @unchecked Sendable {
             // Wake the coordinator only when it has something to do: start its commit timer,
             // commit a full batch, claim more, or finish. A wake-up per message would cost a
             // context switch per message.
-            if first || results.count >= commitThreshold || pendingCount < claimBatch / 2 || inFlight == 0 || retired > 0 {
+            let wantsClaim = !claimExhausted && !claimSignalled && pendingCount < claimBatch / 2
+            if wantsClaim { claimSignalled = true }
+            if first || wantsClaim || results.count >= commitThreshold || (inFlight == 0 && pendingCount == 0) || retired > 0 {
                 condition.broadcast()
             }
             condition.unlock()
