@@ -49,3 +49,14 @@ struct OutboxMigrationTests {
         #expect(try store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM outbox_body") } == 1)
     }
 }
+
+@Suite("Durability settings")
+struct DurabilityTests {
+    @Test("the writer connection commits with synchronous=FULL, as the README promises")
+    func synchronousFull() throws {
+        let dir = TemporaryDirectory("sync")
+        let store = try Store.open(DatabaseSettings(path: dir.path("n.db")))
+        let writer = try store.write { tx in try Int.fetchOne(tx.db, sql: "PRAGMA synchronous") }
+        #expect(writer == 2)
+    }
+}
