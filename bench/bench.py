@@ -121,7 +121,8 @@ class SmtpSink:
 
 
 def queue_messages(db, count, size=10 * 1024):
-    """Queues `count` distinct messages of about `size` bytes straight into the outbox table."""
+    """Queues `count` distinct messages of about `size` bytes, each to its own subscriber,
+    straight into the outbox and subscriber tables."""
     import sqlite3
     con = sqlite3.connect(db)
     now = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(time.time() - 1))
@@ -129,8 +130,13 @@ def queue_messages(db, count, size=10 * 1024):
     rows = []
 
     def flush(rows):
+        # Each message goes to a subscriber on the list, as a digest does.
+        con.executemany("INSERT INTO subscriber (id, email, email_key, status, digest, blog, topics, created_at, updated_at, "
+                        "active_since) VALUES (?, ?, ?, 'active', 'weekly', 'digest', '[]', ?, ?, ?)",
+                        [(r[0], r[3], r[3], r[6], r[6], r[6]) for r in rows])
         con.executemany("INSERT INTO outbox (id, kind, envelope_from, envelope_to, message_id, state, next_attempt_at, "
-                        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?)", [r[:5] + r[6:] for r in rows])
+                        "created_at, updated_at, subscriber_id) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+                        [r[:5] + r[6:] + (r[0],) for r in rows])
         con.executemany("INSERT INTO outbox_body (outbox_id, body) VALUES (?, ?)", [(r[0], r[5]) for r in rows])
 
     for i in range(count):
