@@ -34,6 +34,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Transports (SMTP through libcurl, Maildir) and the outbox engine that drives them.
+        .target(
+            name: "NewsletterDelivery",
+            dependencies: [
+                "NewsletterCore", "CCurl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Content watching: page parsing, dates, the scanner and the inotify watcher.
         .target(
             name: "NewsletterContent",
@@ -55,7 +63,7 @@ let package = Package(
         .target(
             name: "NewsletterDaemon",
             dependencies: [
-                "NewsletterCore", "NewsletterContent", "NewsletterCompose",
+                "NewsletterCore", "NewsletterContent", "NewsletterCompose", "NewsletterDelivery",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,7 +80,7 @@ let package = Package(
         .executableTarget(
             name: "newsletterctl",
             dependencies: [
-                "NewsletterCore", "NewsletterContent", "NewsletterCompose", "CommandSupport",
+                "NewsletterCore", "NewsletterContent", "NewsletterCompose", "NewsletterDelivery", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -80,14 +88,14 @@ let package = Package(
         .executableTarget(
             name: "newsletterd",
             dependencies: [
-                "NewsletterCore", "NewsletterDaemon", "CommandSupport",
+                "NewsletterCore", "NewsletterDaemon", "NewsletterCompose", "NewsletterDelivery", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.
-        .target(name: "NewsletterTestSupport", path: "Tests/Support"),
+        .target(name: "NewsletterTestSupport", path: "Tests/Support", exclude: ["scripted_smtp.py"]),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
         .testTarget(
@@ -100,6 +108,10 @@ let package = Package(
             exclude: ["Golden"]
         ),
         .testTarget(name: "NewsletterDaemonTests", dependencies: ["NewsletterDaemon", "NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(
+            name: "NewsletterDeliveryTests",
+            dependencies: ["NewsletterDelivery", "NewsletterCore", "NewsletterTestSupport", "CCurl"]
+        ),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
     ]

@@ -14,7 +14,9 @@ struct Newsletterd: AsyncParsableCommand {
         discussion: """
             Under systemd it runs as Type=notify: READY once the database, config, templates, watcher and \
             transport are ready; SIGHUP reloads the configuration and templates; SIGTERM lets the SMTP \
-            transactions in flight finish, then exits.
+            transactions in flight finish, then exits. With --once it exits 0 when all went well, 65 when the \
+            relay refused some messages for good, 75 when it could not be reached or a job failed (nothing is \
+            lost: run it again).
             """,
         version: NewsletterVersion.current)
 
@@ -34,14 +36,10 @@ struct Newsletterd: AsyncParsableCommand {
         let level = logLevel
         LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, level: level) }
         let logger = Logger(label: "newsletterd")
-        let daemon = try Daemon(location: global.location, logger: logger, delivery: DeliveryWiring.make)
+        let daemon = try Daemon(location: global.location, logger: logger)
 
         if once {
-            let report = try daemon.runOnce()
-            if report.delivery.failed > 0 || report.failures > 0 {
-                throw NewsletterError(
-                    .unavailable, "\(report.delivery.failed) message(s) failed permanently and \(report.failures) job(s) failed; see the log and 'newsletterctl queue list --state failed'")
-            }
+            try Self.exitStatus(for: try daemon.runOnce(), settings: daemon.settings)
             return
         }
 
@@ -51,6 +49,24 @@ struct Newsletterd: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// `--once`: 65 when messages failed for good, 75 when the relay could not be reached or a
+    /// job failed (everything stays queued for the next run).
+    static func exitStatus(for report: Daemon.OnceReport, settings: Settings) throws {
+        let delivery = report.delivery
+        if delivery.failed > 0 {
+            throw NewsletterError.badData(
+                "\(delivery.failed) message\(delivery.failed == 1 ? "" : "s") failed permanently (\(delivery.sent) sent); "
+                    + "'newsletterctl queue list --state failed' shows the replies")
+        }
+        if delivery.relayUnavailable {
+            let relay = settings.mail.transport == .smtp ? settings.smtp.url?.description ?? "smtp" : "the maildir"
+            throw NewsletterError.tempFailure("could not deliver through \(relay); \(delivery.sent) sent, the rest stay queued; the log says why")
+        }
+        if report.failures > 0 {
+            throw NewsletterError.tempFailure("\(report.failures) digest job\(report.failures == 1 ? "" : "s") failed; the log says why")
+        }
     }
 }
 

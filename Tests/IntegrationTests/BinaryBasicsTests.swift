@@ -18,7 +18,7 @@ struct BinaryBasicsTests {
 
     @Test("newsletterd --once opens the database and exits 0")
     func daemonOnce() throws {
-        let fixture = try CLIFixture()
+        let fixture = try CLIFixture(withContent: true)
         let result = try Binaries.run("newsletterd", ["--once", "--config", fixture.config])
         #expect(result.status == 0, "\(result)")
         #expect(FileManager.default.fileExists(atPath: fixture.dir.path("data/newsletter.db")))

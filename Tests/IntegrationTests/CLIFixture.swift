@@ -8,16 +8,21 @@ final class CLIFixture: @unchecked Sendable {
     let dir = TemporaryDirectory("cli")
     let config: String
 
-    /// `mail` adds a sender, public address and the shipped templates, which composing needs;
-    /// `site` adds lines to the `site:` section.
-    init(site: [String] = [], extraConfig: String = "", mail: Bool = true) throws {
+    /// `mail` adds a sender (`mailFrom`, if not nil), a public address and the shipped
+    /// templates, which composing needs; `site` adds lines to the `site:` section;
+    /// `withContent` makes a small content folder, so newsletterd can run.
+    init(site: [String] = [], mail: Bool = true, mailFrom: String? = "Peak District Carers <news@carers.example.org>",
+         withContent: Bool = false, extraConfig: String = "") throws {
         var yaml = "database:\n  path: data/newsletter.db\n  busy_timeout: 20s\n"
-        let siteLines = (mail ? ["name: Peak District Carers"] : []) + site
+        var siteLines = (mail ? ["name: Peak District Carers"] : []) + site
+        if withContent {
+            try dir.write("site/support/advocacy.md", "---\ntitle: Advocacy\n---\nThis information was last updated on 05/05/2022\n")
+            siteLines += ["base_url: https://carers.example.org", "content_dir: site"]
+        }
         if !siteLines.isEmpty { yaml += "site:\n" + siteLines.map { "  \($0)\n" }.joined() }
         if mail {
+            if let mailFrom { yaml += "mail:\n  from: \"\(mailFrom)\"\n" }
             yaml += """
-                mail:
-                  from: "Peak District Carers <news@carers.example.org>"
                 http:
                   public_url: https://carers.example.org/newsletter
                 templates:

@@ -51,6 +51,7 @@ enum DigestContext {
         if let cadence {
             context["cadence"] = cadence.rawValue
             context["period"] = DigestPeriod.word(cadence)
+            context["period_phrase"] = DigestPeriod.phrase(cadence)
         }
         if let first = posts.first { context["first_post"] = item(first, environment: environment, plainText: plainText) }
         return context

@@ -21,6 +21,11 @@ public enum DigestPeriod {
         }
     }
 
+    /// "today", "this week" or "this month", for sentences in templates.
+    public static func phrase(_ cadence: DigestCadence) -> String {
+        cadence == .daily ? "today" : "this \(word(cadence))"
+    }
+
     /// "day", "week" or "month", for sentences in templates.
     public static func word(_ cadence: DigestCadence) -> String {
         switch cadence {

@@ -17,6 +17,8 @@ public struct Settings: Sendable {
     public var signup: SignupSettings
     public var schedule: ScheduleSettings
     public var content: ContentSettings
+    public var smtp: SMTPSettings
+    public var delivery: DeliverySettings
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -39,7 +41,9 @@ public struct Settings: Sendable {
             blog: try BlogSettings(try top.section("blog")),
             signup: try SignupSettings(try top.section("signup")),
             schedule: try ScheduleSettings(try top.section("schedule")),
-            content: try ContentSettings(try top.section("content")))
+            content: try ContentSettings(try top.section("content")),
+            smtp: try SMTPSettings(try top.section("smtp"), relativeTo: folder),
+            delivery: try DeliverySettings(try top.section("delivery")))
         try top.finish()
         return settings
     }

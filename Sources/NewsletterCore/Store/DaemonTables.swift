@@ -1,7 +1,8 @@
 import GRDB
 
-/// The daemon's memory between runs: the last completed run of each scheduled job (for
-/// catching up after downtime) and a heartbeat row that `newsletterctl status` reads.
+/// Schema version 6: the daemon's memory between runs: the last completed run of each
+/// scheduled job (for catching up after downtime) and a heartbeat row that
+/// `newsletterctl status` reads.
 enum DaemonTables {
     static func create(_ db: Database) throws {
         try db.execute(sql: """

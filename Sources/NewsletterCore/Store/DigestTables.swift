@@ -1,7 +1,7 @@
 import GRDB
 
-/// Digests sent (one per subscriber per cadence period), the events each included, and
-/// blog-notification batches.
+/// Schema version 5: digests sent (one per subscriber per cadence period), the events each
+/// included, and blog-notification batches.
 enum DigestTables {
     static func create(_ db: Database) throws {
         try db.execute(sql: """

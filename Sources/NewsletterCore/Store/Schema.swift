@@ -20,8 +20,8 @@ enum Schema {
         Migration(version: 2, name: "content events", apply: ContentEventTables.create),
         Migration(version: 3, name: "outbox and editions", apply: OutboxTables.create),
         Migration(version: 4, name: "content page state", apply: ContentPageTables.create),
-        Migration(version: 6, name: "digests and blog batches", apply: DigestTables.create),
-        Migration(version: 7, name: "job runs and the daemon heartbeat", apply: DaemonTables.create),
+        Migration(version: 5, name: "digests and blog batches", apply: DigestTables.create),
+        Migration(version: 6, name: "job runs and the daemon heartbeat", apply: DaemonTables.create),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -34,6 +34,10 @@ public final class Store: Sendable {
         }
         do {
             let pool = try DatabasePool(path: settings.path, configuration: configuration)
+            // DatabasePool turns on WAL after `prepareDatabase` and sets synchronous=NORMAL on
+            // its writer as it does: set FULL again on the writer (one connection, for the
+            // pool's life), or commits are only synced at checkpoints.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             let store = Store(path: settings.path, pool: pool)
             try Schema.migrate(pool, path: settings.path)
             return store

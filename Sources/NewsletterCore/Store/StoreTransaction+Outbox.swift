@@ -24,9 +24,9 @@ extension StoreTransaction {
     @discardableResult
     public func enqueue(_ message: NewOutboxMessage, at now: Date) throws -> Int64 {
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO outbox (kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge, body,
+            INSERT INTO outbox (kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge,
                                 state, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
             """)
         var editionID: Int64?
         var merge: String?
@@ -42,13 +42,19 @@ extension StoreTransaction {
         let time = StoredDate.text(now)
         try statement.execute(arguments: [
             message.kind.rawValue, message.subscriberID, editionID, message.envelopeFrom.value, message.envelopeTo.value, message.messageID,
-            merge, body, StoredDate.text(message.notBefore), time, time,
+            merge, StoredDate.text(message.notBefore), time, time,
         ])
-        return db.lastInsertedRowID
+        let id = db.lastInsertedRowID
+        if let body {
+            // Bodies live apart from the rows whose state changes (see OutboxTables).
+            try db.cachedStatement(sql: "INSERT INTO outbox_body (outbox_id, body) VALUES (?, ?)").execute(arguments: [id, body])
+        }
+        return id
     }
 
     public func outboxMessage(id: Int64) throws -> OutboxMessage? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxMessage(from:))
+        try Row.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM \(Self.outboxWithBody) WHERE outbox.id = ?", arguments: [id])
+            .map(Self.outboxMessage(from:))
     }
 
     /// Cancels the subscriber's messages that are not sent yet; returns how many.
@@ -64,9 +70,12 @@ extension StoreTransaction {
     }
 
     static let outboxColumns = """
-        id, kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge, body, state, attempts, \
+        outbox.id, kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge, outbox_body.body, state, attempts, \
         next_attempt_at, last_code, last_text, created_at, updated_at, sent_at
         """
+
+    /// The outbox with each message's stored body, if it has one.
+    static let outboxWithBody = "outbox LEFT JOIN outbox_body ON outbox_body.outbox_id = outbox.id"
 
     static func outboxMessage(from row: Row) -> OutboxMessage {
         let content: OutboxContent

@@ -48,11 +48,14 @@ public final class Daemon: @unchecked Sendable {
     /// every problem is a ``NewsletterError`` naming it (config errors exit 78).
     public init(
         location: ConfigLocation, logger: Logger, notifier: SystemdNotifier? = SystemdNotifier.fromEnvironment(),
-        now: @escaping @Sendable () -> Date = Date.init, delivery makeDelivery: (Settings, Store) throws -> DeliveryControl
+        now: @escaping @Sendable () -> Date = Date.init,
+        delivery makeDelivery: (Settings, Store, Logger) throws -> DeliveryControl = { OutboxDelivery(settings: $0, store: $1, logger: $2) }
     ) throws {
-        let setup = try DaemonSetup.load(location)
-        let store = try Store.open(setup.settings.database)
-        let delivery = try makeDelivery(setup.settings, store)
+        // The store first: it creates the database folder, where the link secret lives.
+        let settings = try Settings.load(from: location)
+        let store = try Store.open(settings.database)
+        let setup = try DaemonSetup(settings: settings)
+        let delivery = try makeDelivery(setup.settings, store, logger)
         self.location = location
         self.logger = logger
         self.notifier = notifier
@@ -64,6 +67,9 @@ public final class Daemon: @unchecked Sendable {
     }
 
     var setup: DaemonSetup { runner.setup }
+
+    /// The settings in force.
+    public var settings: Settings { jobs.sync { setup.settings } }
 
     // MARK: Running under systemd
 

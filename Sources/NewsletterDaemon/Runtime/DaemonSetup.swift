@@ -11,9 +11,14 @@ struct DaemonSetup: Sendable {
     let site: ContentSite
     let compose: ComposeEnvironment
 
+    init(settings: Settings) throws {
+        self.settings = settings
+        site = try ContentSite(settings: settings)
+        compose = try ComposeEnvironment.load(settings)
+    }
+
     static func load(_ location: ConfigLocation) throws -> DaemonSetup {
-        let settings = try Settings.load(from: location)
-        return DaemonSetup(settings: settings, site: try ContentSite(settings: settings), compose: try ComposeEnvironment.load(settings))
+        try DaemonSetup(settings: try Settings.load(from: location))
     }
 }
 
@@ -38,12 +43,15 @@ public struct DeliverySummary: Sendable, Equatable, CustomStringConvertible {
     public var deferred = 0
     public var failed = 0
     public var cancelled = 0
+    /// Every connection gave up: the relay could not be reached, or refused the session or login.
+    public var relayUnavailable = false
 
-    public init(sent: Int = 0, deferred: Int = 0, failed: Int = 0, cancelled: Int = 0) {
+    public init(sent: Int = 0, deferred: Int = 0, failed: Int = 0, cancelled: Int = 0, relayUnavailable: Bool = false) {
         self.sent = sent
         self.deferred = deferred
         self.failed = failed
         self.cancelled = cancelled
+        self.relayUnavailable = relayUnavailable
     }
 
     public var description: String {

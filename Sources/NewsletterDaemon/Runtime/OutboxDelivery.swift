@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import NewsletterCompose
+import NewsletterCore
+import NewsletterDelivery
+
+/// The daemon's delivery side: a ``DeliveryRunner`` for the configured transport, building
+/// digests and blog notifications with the composer's ``EditionRenderer``.
+///
+/// The runner is made when first needed, so `newsletterd --once` with nothing to send works
+/// without a transport configured; a reload with new SMTP settings stops the old runner
+/// (finishing what is on the wire) and starts a new one.
+public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
+    private let store: Store
+    private let renderer: EditionRenderer
+    private let logger: Logger
+    private let lock = NSLock()
+    private var settings: Settings
+    private var runner: DeliveryRunner?
+    private var running = false
+
+    public init(settings: Settings, store: Store, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.logger = logger
+        renderer = EditionRenderer(store: store)
+    }
+
+    public func start() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let runner = try makeRunner()
+        try runner.start()
+        self.runner = runner
+        running = true
+    }
+
+    public func wake() {
+        lock.lock()
+        let runner = running ? runner : nil
+        lock.unlock()
+        runner?.wake()
+    }
+
+    public func reload(_ next: Settings) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next.smtp != settings.smtp || next.delivery != settings.delivery || next.mail != settings.mail else { return }
+        let replacement = try DeliveryRunner(settings: next, store: store, renderer: renderer, logger: logger)
+        settings = next
+        guard running, let old = runner else {
+            runner = replacement
+            return
+        }
+        if !old.stop(timeout: 20) {
+            logger.warning("a message was still on the wire when the transport was replaced; it will be sent again")
+        }
+        try replacement.start()
+        runner = replacement
+    }
+
+    public func stop(within timeout: TimeInterval) {
+        lock.lock()
+        let runner = running ? runner : nil
+        running = false
+        lock.unlock()
+        if let runner, !runner.stop(timeout: timeout) {
+            logger.warning("messages were still on the wire when the grace period ended; they will be sent again at the next start")
+        }
+    }
+
+    public func drain() throws -> DeliverySummary {
+        lock.lock()
+        defer { lock.unlock() }
+        guard try store.read({ tx in try tx.hasDeliveryWork(dueBy: Date()) }) else { return DeliverySummary() }
+        let report = try makeRunner().drain()
+        return DeliverySummary(
+            sent: report.sent, deferred: report.deferred, failed: report.failed, cancelled: report.cancelled,
+            relayUnavailable: report.relayUnavailable)
+    }
+
+    private func makeRunner() throws -> DeliveryRunner {
+        if let runner { return runner }
+        let made = try DeliveryRunner(settings: settings, store: store, renderer: renderer, logger: logger)
+        runner = made
+        return made
+    }
+}

@@ -1,0 +1,746 @@
+import Foundation
+import Logging
+import NewsletterCore
+
+/// Sends the outbox: claims due messages in batches, sends them over `connections` parallel
+/// connections (each on its own thread), and records what happened.
+///
+/// Two ways to run it:
+/// - ``drain()`` sends everything due when it is called and returns a ``DrainReport``
+///   (`newsletterd --once`).
+/// - ``start()`` keeps sending in the background until ``stop(timeout:)``: it sleeps until
+///   the next message falls due, polls the database every `pollInterval` (other processes
+///   queue messages too), and ``wake()`` makes it look at once.
+///
+/// Threads: a coordinator (claims and commits; in `drain()` it is the calling thread) and
+/// sender threads, one per core at most, each driving its share of the connections through
+/// the transport's ``MailSession`` (for SMTP, libcurl's multi interface: one easy handle per
+/// connection, all of a thread's polled at once). None runs on the Swift concurrency pool:
+/// libcurl and SQLite block.
+///
+/// Crash safety: a message is marked `sending` before it is sent and its result is committed
+/// after. Results are committed in batches of at most ``Options/maxUncommitted``, and senders
+/// wait while that many are uncommitted. So after a SIGKILL the messages that can be sent
+/// twice are at most one per connection (on the wire) plus `maxUncommitted` (sent, not yet
+/// recorded): rows left `sending` go back to the queue at the next start.
+public final class DeliveryRunner: @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Parallel connections (`smtp.connections`).
+        public var connections: Int
+        /// Results kept in memory before senders wait for a commit: part of the crash bound.
+        public var maxUncommitted: Int
+        /// How long a result may wait for its commit when fewer than half of `maxUncommitted` are pending.
+        public var commitDelay: TimeInterval
+        /// Messages claimed at once; 0 chooses from the connections and rate limits.
+        public var claimBatch: Int
+        /// How often an idle runner looks for newly queued messages.
+        public var pollInterval: TimeInterval
+        /// A connection that failed waits this long, doubling with each failure in a row, up to `connectionBackoffMax`.
+        public var connectionBackoff: TimeInterval
+        public var connectionBackoffMax: TimeInterval
+        /// In ``drain()``, a connection gives up after this many connection failures in a row.
+        public var drainConnectionAttempts: Int
+        /// Threads driving the connections; 0 means one per core (never more than `connections`).
+        public var senderThreads: Int
+        /// How often a long-running runner prunes old message bodies.
+        public var pruneInterval: TimeInterval
+        /// Who the consent log names when a subscriber is marked bounced.
+        public var actor: String
+
+        public init(
+            connections: Int = 4, maxUncommitted: Int = 100, commitDelay: TimeInterval = 0.02, claimBatch: Int = 0,
+            pollInterval: TimeInterval = 2, connectionBackoff: TimeInterval = 1, connectionBackoffMax: TimeInterval = 60,
+            drainConnectionAttempts: Int = 3, senderThreads: Int = 0, pruneInterval: TimeInterval = 3600,
+            actor: String = "delivery"
+        ) {
+            self.senderThreads = senderThreads
+            self.connections = connections
+            self.maxUncommitted = maxUncommitted
+            self.commitDelay = commitDelay
+            self.claimBatch = claimBatch
+            self.pollInterval = pollInterval
+            self.connectionBackoff = connectionBackoff
+            self.connectionBackoffMax = connectionBackoffMax
+            self.drainConnectionAttempts = drainConnectionAttempts
+            self.pruneInterval = pruneInterval
+            self.actor = actor
+        }
+    }
+
+    let store: Store
+    let transport: any MailTransport
+    let renderer: any MessageRenderer
+    let retry: RetryPolicy
+    let bounceLimit: Int
+    let keepSentDays: Int
+    let limits: (perSecond: Int, perHour: Int)
+    let options: Options
+    let logger: Logger
+    let now: @Sendable () -> Date
+
+    // Everything below is guarded by `condition`.
+    private let condition = NSCondition()
+    private var pending: [OutboxMessage] = []
+    private var pendingHead = 0
+    private var results: [DeliveryRecord] = []
+    private var firstResultAt: Date?
+    private var inFlight = 0
+    private var liveWorkers = 0
+    private var claimExhausted = false
+    private var finished = false
+    private var stopping = false
+    private var wakeRequested = false
+    private var relayUnavailable = false
+    /// Results taken for the commit in progress: they count against `maxUncommitted` too.
+    private var committing = 0
+    private var abandoned = false
+    /// The sender has told the coordinator that work is running low since its last claim.
+    private var claimSignalled = false
+    private var storeFailure: (any Error)?
+    /// The sender's session, for waking its poll when there is new work or a stop.
+    private var activeSessions: [any MailSession] = []
+    private var totals = DeliveryTotals()
+    private var running = false
+    private var limiter: RateLimiter?
+    private var lock: SenderLock?
+    private let done = DispatchSemaphore(value: 0)
+    private let workersDone = DispatchGroup()
+
+    public init(
+        store: Store, transport: any MailTransport, renderer: any MessageRenderer, delivery: DeliverySettings = DeliverySettings(),
+        maxPerSecond: Int = 0, maxPerHour: Int = 0, options: Options = Options(), logger: Logger = Logger(label: "delivery"),
+        now: @escaping @Sendable () -> Date = Date.init
+    ) {
+        self.store = store
+        self.transport = transport
+        self.renderer = renderer
+        self.retry = RetryPolicy(delivery)
+        self.bounceLimit = delivery.bounceLimit
+        self.keepSentDays = delivery.keepSentDays
+        self.limits = (maxPerSecond, maxPerHour)
+        var options = options
+        options.connections = max(1, options.connections)
+        options.maxUncommitted = max(1, options.maxUncommitted)
+        self.options = options
+        self.logger = logger
+        self.now = now
+    }
+
+    /// A runner for the configured transport (`mail.transport`, `smtp:`) and limits.
+    public convenience init(
+        settings: Settings, store: Store, renderer: any MessageRenderer, logger: Logger = Logger(label: "delivery"),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws {
+        let transport = try Transports.make(settings, environment: environment, logger: logger)
+        let smtp = settings.mail.transport == .smtp
+        self.init(
+            store: store, transport: transport, renderer: renderer, delivery: settings.delivery,
+            maxPerSecond: smtp ? settings.smtp.maxPerSecond : 0, maxPerHour: smtp ? settings.smtp.maxPerHour : 0,
+            options: Options(connections: smtp ? settings.smtp.connections : 1), logger: logger)
+    }
+
+    /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
+    public var duplicateBound: Int { options.connections + options.maxUncommitted }
+
+    // MARK: Running
+
+    /// Sends every message due now, then returns. Throws when another sender holds the
+    /// database or the database fails; a relay that cannot be reached is not an error (the
+    /// report says so, and the messages stay queued).
+    public func drain() throws -> DrainReport {
+        let start = now()
+        let recovered = try begin()
+        defer { end() }
+        launchSenders(drain: true, sessions: try openSessions())
+        coordinate(dueBy: { start })
+        workersDone.wait()
+        condition.lock()
+        if let storeFailure {
+            condition.unlock()
+            throw storeFailure
+        }
+        let report = DrainReport(totals: totals, recovered: recovered, relayUnavailable: relayUnavailable)
+        condition.unlock()
+        logger.info(
+            "outbox drained",
+            metadata: [
+                "sent": "\(report.sent)", "deferred": "\(report.deferred)", "failed": "\(report.failed)",
+                "cancelled": "\(report.cancelled)", "bounced": "\(report.bounced)", "recovered": "\(report.recovered)",
+                "destination": "\(transport.destination)",
+            ])
+        return report
+    }
+
+    /// Starts sending in the background; returns once the sender lock is held and
+    /// interrupted messages are requeued.
+    public func start() throws {
+        _ = try begin()
+        let sessions: [(session: any MailSession, slots: Int)]
+        do {
+            sessions = try openSessions()
+        } catch {
+            end()
+            throw error
+        }
+        launchSenders(drain: false, sessions: sessions)
+        let thread = Thread { [self] in
+            coordinate(dueBy: nil)
+            workersDone.wait()
+            end()
+            done.signal()
+        }
+        thread.name = "outbox"
+        thread.start()
+    }
+
+    /// Looks for due messages now instead of at the next poll: call after queueing.
+    public func wake() {
+        condition.lock()
+        wakeRequested = true
+        signalAll()
+        condition.unlock()
+    }
+
+    /// Stops a runner started with ``start()``: no new message is begun, those on the wire
+    /// are finished and recorded, claimed but unsent ones go back to the queue. Returns
+    /// false when that took longer than `timeout` (a relay stalling mid-message); the rows
+    /// still `sending` are then requeued at the next start.
+    @discardableResult
+    public func stop(timeout: TimeInterval = 30) -> Bool {
+        condition.lock()
+        guard running else {
+            condition.unlock()
+            return true
+        }
+        stopping = true
+        signalAll()
+        condition.unlock()
+        return done.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// What has happened since the runner started.
+    public var progress: DeliveryTotals {
+        condition.lock()
+        defer { condition.unlock() }
+        return totals
+    }
+
+    /// Wakes the coordinator and the sender; call with `condition` locked.
+    private func signalAll() {
+        condition.broadcast()
+        for session in activeSessions { session.wakeup() }
+    }
+
+    // MARK: Start and end
+
+    /// The connections shared out between the sender threads: one thread per core at most,
+    /// so the kernel's TCP work for many connections is not all on one core.
+    private func openSessions() throws -> [(session: any MailSession, slots: Int)] {
+        let threads = options.senderThreads > 0 ? options.senderThreads : ProcessInfo.processInfo.activeProcessorCount
+        let count = max(1, min(options.connections, threads))
+        var sessions: [(session: any MailSession, slots: Int)] = []
+        do {
+            for index in 0..<count {
+                let slots = options.connections / count + (index < options.connections % count ? 1 : 0)
+                sessions.append((try transport.openSession(slots: slots), slots))
+            }
+        } catch {
+            for opened in sessions { opened.session.close() }
+            throw error
+        }
+        return sessions
+    }
+
+    private func begin() throws -> Int {
+        condition.lock()
+        guard !running else {
+            condition.unlock()
+            throw NewsletterError.internalError("the delivery runner is already running")
+        }
+        running = true
+        condition.unlock()
+        do {
+            let senderLock = try SenderLock(databasePath: store.path)
+            let time = now()
+            let recovered = try store.write { tx in try tx.requeueInterruptedMessages(at: time) }
+            if recovered > 0 {
+                logger.notice("requeued messages a stopped sender left in flight", metadata: ["count": "\(recovered)"])
+            }
+            prune()
+            var recent: [Date] = []
+            if limits.perHour > 0 {
+                recent = try store.read { tx in try tx.sendTimes(since: time - 3600) }
+            }
+            condition.lock()
+            lock = senderLock
+            if limits.perSecond > 0 || limits.perHour > 0 {
+                limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, sentRecently: recent)
+            }
+            pending = []
+            pendingHead = 0
+            results = []
+            firstResultAt = nil
+            claimExhausted = false
+            finished = false
+            stopping = false
+            relayUnavailable = false
+            committing = 0
+            claimSignalled = false
+            abandoned = false
+            storeFailure = nil
+            totals = DeliveryTotals()
+            condition.unlock()
+            return recovered
+        } catch {
+            condition.lock()
+            running = false
+            condition.unlock()
+            throw error
+        }
+    }
+
+    private func end() {
+        condition.lock()
+        lock = nil
+        running = false
+        condition.unlock()
+    }
+
+    private var lastPrune = Date.distantPast
+
+    private func prune() {
+        let time = now()
+        lastPrune = time
+        do {
+            let cutoff = time - TimeInterval(keepSentDays) * 86400
+            let pruned = try store.write { tx in try tx.pruneSentMessages(before: cutoff) }
+            if pruned.messages > 0 || pruned.editions > 0 {
+                logger.info(
+                    "pruned the bodies of old sent messages",
+                    metadata: ["messages": "\(pruned.messages)", "editions": "\(pruned.editions)", "keep_sent_days": "\(keepSentDays)"])
+            }
+        } catch {
+            logger.error("could not prune old sent messages", metadata: ["error": "\(error)"])
+        }
+    }
+
+    // MARK: The coordinator
+
+    private var claimBatch: Int {
+        if options.claimBatch > 0 { return options.claimBatch }
+        var batch = max(50, options.connections * 25)
+        if limits.perSecond > 0 { batch = min(batch, max(options.connections, limits.perSecond)) }
+        if limits.perHour > 0 && limits.perSecond == 0 { batch = min(batch, options.connections * 2) }
+        return batch
+    }
+
+    private var pendingCount: Int { pending.count - pendingHead }
+
+    /// Results that make a commit worth doing at once rather than after `commitDelay`.
+    private var commitThreshold: Int { max(1, options.maxUncommitted / 2) }
+
+    /// Claims and commits until the work is done (drain) or the runner is stopped.
+    /// `dueBy` is the drain's start; nil means "now" each time (continuous).
+    private func coordinate(dueBy: (() -> Date)?) {
+        let draining = dueBy != nil
+        let batch = claimBatch
+        let commitNow = commitThreshold
+        var failures = 0
+        while true {
+            condition.lock()
+            var claim = false
+            var commit: [DeliveryRecord] = []
+            var quit = false
+            while true {
+                if wakeRequested {
+                    wakeRequested = false
+                    claimExhausted = false
+                }
+                let idle = pendingCount == 0 && inFlight == 0
+                let resultsDue =
+                    !results.isEmpty
+                    && (results.count >= commitNow || idle || stopping || liveWorkers == 0
+                        || Date().timeIntervalSince(firstResultAt ?? Date()) >= options.commitDelay)
+                claim = !stopping && !claimExhausted && liveWorkers > 0 && pendingCount < max(1, batch / 2)
+                if resultsDue || claim { break }
+                // Stopping waits for the messages on the wire, so their results are committed.
+                if abandoned || (results.isEmpty && inFlight == 0 && (stopping || liveWorkers == 0 || (draining && claimExhausted && idle))) {
+                    quit = true
+                    break
+                }
+                if !results.isEmpty {
+                    _ = condition.wait(until: (firstResultAt ?? Date()) + options.commitDelay)
+                } else if claimExhausted && idle && !draining {
+                    // Idle: sleep until the poll, a wake-up or a stop, then see whether anything fell due.
+                    _ = condition.wait(until: Date() + options.pollInterval)
+                    if !stopping && !wakeRequested {
+                        condition.unlock()
+                        let due = (try? store.read { tx in try tx.nextDueTime() }) ?? nil
+                        if now().timeIntervalSince(lastPrune) >= options.pruneInterval { prune() }
+                        condition.lock()
+                        if let due, due <= now() { claimExhausted = false }
+                    }
+                } else {
+                    condition.wait()
+                }
+            }
+            if quit {
+                finished = true
+                signalAll()
+                let leftover = Array(pending[pendingHead...])
+                pending = []
+                pendingHead = 0
+                condition.unlock()
+                release(leftover)
+                return
+            }
+            commit = results
+            results = []
+            committing = commit.count
+            firstResultAt = nil
+            condition.unlock()
+
+            let due = dueBy?() ?? now()
+            do {
+                let outcome = try transaction(commit, claim: claim ? batch : 0, dueBy: due)
+                failures = 0
+                condition.lock()
+                committing = 0
+                totals.add(outcome.states, bounced: outcome.bounced, cancelled: outcome.claimed.cancelled)
+                pending.removeFirst(pendingHead)
+                pendingHead = 0
+                pending += outcome.claimed.messages
+                if claim { claimSignalled = false }
+                if claim && outcome.claimed.messages.count + outcome.claimed.cancelled < batch { claimExhausted = true }
+                signalAll()
+                condition.unlock()
+            } catch {
+                failures += 1
+                logger.error("could not update the outbox; trying again", metadata: ["error": "\(error)", "failures": "\(failures)"])
+                condition.lock()
+                committing = 0
+                results = commit + results
+                if firstResultAt == nil && !results.isEmpty { firstResultAt = Date() }
+                if draining && failures >= 5 {
+                    // Give up: stop the senders and report the error; what is still
+                    // `sending` is requeued at the next start.
+                    storeFailure = error
+                    abandoned = true
+                    stopping = true
+                    signalAll()
+                } else {
+                    _ = condition.wait(until: Date() + min(Double(failures), 10))
+                }
+                condition.unlock()
+            }
+        }
+    }
+
+    private struct TransactionOutcome {
+        var states: [Int64: DeliveryState]
+        var bounced: Int
+        var claimed: ClaimedMessages
+    }
+
+    /// One write transaction: record results (and any bounces they cause), then claim the next batch.
+    private func transaction(_ records: [DeliveryRecord], claim limit: Int, dueBy: Date) throws -> TransactionOutcome {
+        let time = now()
+        let expiry = time - retry.maxAge
+        return try store.write { tx in
+            var states: [Int64: DeliveryState] = [:]
+            var bounced = 0
+            if !records.isEmpty {
+                states = try tx.recordDeliveries(records, expireBefore: expiry, at: time)
+                for record in records where record.result == .failed && states[record.messageID] == .failed {
+                    guard let subscriber = record.subscriberID, let code = record.code, (500...599).contains(code) else { continue }
+                    if try BounceRule.apply(
+                        subscriberID: subscriber, limit: bounceLimit, lastReply: record.text, actor: options.actor, at: time, in: tx)
+                    {
+                        bounced += 1
+                        logger.notice("subscriber marked bounced", metadata: ["subscriber_id": "\(subscriber)", "limit": "\(bounceLimit)"])
+                    }
+                }
+            }
+            let claimed =
+                limit > 0 ? try tx.claimDueMessages(limit: limit, dueBy: dueBy, at: time) : ClaimedMessages(messages: [], cancelled: 0)
+            return TransactionOutcome(states: states, bounced: bounced, claimed: claimed)
+        }
+    }
+
+    /// Claimed messages that were never sent go back to where they were.
+    private func release(_ messages: [OutboxMessage]) {
+        guard !messages.isEmpty else { return }
+        let ids = messages.map(\.id)
+        do {
+            try store.write { tx in try tx.releaseClaimedMessages(ids: ids, at: now()) }
+        } catch {
+            logger.error(
+                "could not return unsent messages to the queue; the next start will", metadata: ["count": "\(ids.count)", "error": "\(error)"])
+        }
+    }
+
+    // MARK: The sender
+
+    /// One slot per connection: what it is doing now.
+    private enum Slot {
+        case idle
+        /// Waiting for the rate limit to allow this send.
+        case scheduled(OutboxMessage, at: Date)
+        case busy(OutboxMessage)
+        /// Paused after connection failures in a row.
+        case paused(until: Date)
+        /// Given up for this drain.
+        case retired
+    }
+
+    private func launchSenders(drain: Bool, sessions: [(session: any MailSession, slots: Int)]) {
+        condition.lock()
+        liveWorkers = options.connections
+        activeSessions = sessions.map(\.session)
+        condition.unlock()
+        var first = 0
+        for (index, (session, slots)) in sessions.enumerated() {
+            workersDone.enter()
+            let offset = first
+            let thread = Thread { [self] in
+                let retired = sendLoop(session: session, slots: slots, offset: offset, draining: drain)
+                session.close()
+                condition.lock()
+                activeSessions.removeAll { $0 === session }
+                // Its retired slots were counted off as they retired; count off the rest.
+                liveWorkers -= slots - retired
+                condition.broadcast()
+                condition.unlock()
+                workersDone.leave()
+            }
+            thread.name = "smtp-\(index)"
+            thread.start()
+            first += slots
+        }
+    }
+
+    /// The sender thread: keeps every slot busy while there is work, the rate limits allow
+    /// it and fewer than `maxUncommitted` results wait for their commit; the renderer and
+    /// the message checks run here, outside any transaction.
+    /// Returns how many of its slots retired (and were counted off `liveWorkers`).
+    private func sendLoop(session: any MailSession, slots count: Int, offset: Int, draining: Bool) -> Int {
+        var slots = [Slot](repeating: .idle, count: count)
+        var failures = [Int](repeating: 0, count: count)
+        var retiredSlots = 0
+        var random = SystemRandomNumberGenerator()
+        while true {
+            // Hand out work to free slots.
+            var starts: [(slot: Int, message: OutboxMessage)] = []
+            var immediate: [(slot: Int, message: OutboxMessage, result: SendResult)] = []
+            let clock = Date()
+            condition.lock()
+            let busyCount = slots.filter { if case .busy = $0 { return true } else { return false } }.count
+            if stopping || finished {
+                // Not begun: hand rate-limited messages back so they are released with the rest.
+                for index in slots.indices {
+                    if case .scheduled(let message, _) = slots[index] {
+                        pending.insert(message, at: pendingHead)
+                        inFlight -= 1
+                        slots[index] = .idle
+                    }
+                }
+                if busyCount == 0 {
+                    condition.broadcast()
+                    condition.unlock()
+                    return retiredSlots
+                }
+            } else {
+                for index in slots.indices {
+                    switch slots[index] {
+                    case .paused(let until) where until <= clock:
+                        slots[index] = .idle
+                    case .scheduled(let message, let at) where at <= clock:
+                        starts.append((index, message))
+                        slots[index] = .busy(message)
+                    default: break
+                    }
+                    guard case .idle = slots[index], pendingCount > 0, results.count + committing < options.maxUncommitted else { continue }
+                    let message = pending[pendingHead]
+                    pendingHead += 1
+                    inFlight += 1
+                    if let limiter, case let at = limiter.reserve(now: clock), at > clock {
+                        slots[index] = .scheduled(message, at: at)
+                    } else {
+                        starts.append((index, message))
+                        slots[index] = .busy(message)
+                    }
+                }
+            }
+            condition.unlock()
+
+            for (slot, message) in starts {
+                switch build(message) {
+                case .success(let outgoing): session.begin(outgoing, slot: slot)
+                case .failure(let result): immediate.append((slot, message, result))
+                }
+            }
+
+            // Wait for sends to finish, a wake-up, or the next paused or scheduled slot.
+            var timeout: TimeInterval = 1
+            for slot in slots {
+                switch slot {
+                case .paused(let until): timeout = min(timeout, until.timeIntervalSinceNow)
+                case .scheduled(_, let at): timeout = min(timeout, at.timeIntervalSinceNow)
+                default: break
+                }
+            }
+            let done = immediate.isEmpty ? session.poll(timeout: max(0, timeout)) : session.poll(timeout: 0)
+            var finishedSends: [(slot: Int, message: OutboxMessage, result: SendResult)] = immediate
+            for (slot, result) in done {
+                guard case .busy(let message) = slots[slot] else { continue }
+                finishedSends.append((slot, message, result))
+            }
+            guard !finishedSends.isEmpty else { continue }
+
+            var records: [DeliveryRecord] = []
+            var retired = 0
+            var connectionFailures = 0
+            for (slot, message, result) in finishedSends {
+                records.append(
+                    DeliveryRecord(
+                        messageID: message.id, subscriberID: message.subscriberID, result: disposition(result, message, &random),
+                        code: result.code, text: result.text))
+                log(result, message, slot: offset + slot)
+                slots[slot] = .idle
+                guard result.connectionFailed else {
+                    failures[slot] = 0
+                    continue
+                }
+                connectionFailures += 1
+                failures[slot] += 1
+                if draining && failures[slot] >= options.drainConnectionAttempts {
+                    logger.error(
+                        "giving up on this connection for now: the relay could not be reached or refused the session",
+                        metadata: ["connection": "\(offset + slot)", "failures": "\(failures[slot])", "destination": "\(transport.destination)"])
+                    slots[slot] = .retired
+                    retired += 1
+                    retiredSlots += 1
+                } else {
+                    let pause = min(options.connectionBackoff * pow(2, Double(failures[slot] - 1)), options.connectionBackoffMax)
+                    logger.notice("connection failed; pausing it", metadata: ["connection": "\(offset + slot)", "seconds": "\(pause)"])
+                    slots[slot] = .paused(until: Date() + pause)
+                }
+            }
+            condition.lock()
+            // Commit timing runs on the real clock; `now` is the time written to the store.
+            let first = results.isEmpty
+            if first { firstResultAt = Date() }
+            results += records
+            inFlight -= records.count
+            totals.connectionFailures += connectionFailures
+            if retired > 0 {
+                relayUnavailable = true
+                liveWorkers -= retired
+            }
+            // This thread is done when all its slots are; the drain when every thread's are.
+            let allRetired = retiredSlots == count
+            // Wake the coordinator only when it has something to do: start its commit timer,
+            // commit a full batch, claim more, or finish. A wake-up per message would cost a
+            // context switch per message.
+            let wantsClaim = !claimExhausted && !claimSignalled && pendingCount < claimBatch / 2
+            if wantsClaim { claimSignalled = true }
+            if first || wantsClaim || results.count >= commitThreshold || (inFlight == 0 && pendingCount == 0) || retired > 0 {
+                condition.broadcast()
+            }
+            condition.unlock()
+            if allRetired {
+                // Nothing can be sent in this drain: give the unsent work back.
+                condition.lock()
+                for index in slots.indices {
+                    if case .scheduled(let message, _) = slots[index] {
+                        pending.insert(message, at: pendingHead)
+                        inFlight -= 1
+                    }
+                }
+                condition.broadcast()
+                condition.unlock()
+                return retiredSlots
+            }
+        }
+    }
+
+    private enum Built {
+        case success(OutgoingMessage)
+        case failure(SendResult)
+    }
+
+    private func build(_ message: OutboxMessage) -> Built {
+        do {
+            let data = try renderer.render(message)
+            return .success(try OutgoingMessage(from: message.envelopeFrom, to: message.envelopeTo, data: data))
+        } catch let error as NewsletterError where error.exitStatus == .dataError {
+            return .failure(SendResult(.permanent, text: "not sent: \(error.message)"))
+        } catch {
+            return .failure(SendResult(.temporary, text: "could not build the message: \(error)"))
+        }
+    }
+
+    private func log(_ result: SendResult, _ message: OutboxMessage, slot: Int) {
+        switch result.disposition {
+        case .sent:
+            logger.debug("sent", metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "reply": "\(result.text)"])
+        case .temporary, .permanent:
+            logger.warning(
+                result.disposition == .temporary ? "temporary failure" : "permanent failure",
+                metadata: [
+                    "id": "\(message.id)", "to": "\(message.envelopeTo)", "code": "\(result.code.map(String.init) ?? "-")",
+                    "reply": "\(result.text)", "connection": "\(slot)",
+                ])
+        }
+    }
+
+    private func disposition(_ result: SendResult, _ message: OutboxMessage, _ random: inout SystemRandomNumberGenerator) -> DeliveryRecord.Result {
+        switch result.disposition {
+        case .sent: return .sent
+        case .permanent: return .failed
+        case .temporary: return .retry(at: now() + retry.delay(afterAttempts: message.attempts, using: &random))
+        }
+    }
+}
+
+/// Counts of what a runner did.
+public struct DeliveryTotals: Sendable, Equatable {
+    public var sent = 0
+    public var deferred = 0
+    public var failed = 0
+    public var cancelled = 0
+    /// Subscribers marked bounced.
+    public var bounced = 0
+    /// Sends that failed because the connection did (could not connect, TLS, login, 421, timeouts).
+    public var connectionFailures = 0
+
+    public init() {}
+
+    mutating func add(_ states: [Int64: DeliveryState], bounced: Int, cancelled: Int) {
+        for state in states.values {
+            switch state {
+            case .sent: sent += 1
+            case .deferred: deferred += 1
+            case .failed: failed += 1
+            default: break
+            }
+        }
+        self.bounced += bounced
+        self.cancelled += cancelled
+    }
+}
+
+/// What one ``DeliveryRunner/drain()`` did.
+public struct DrainReport: Sendable, Equatable {
+    public var totals: DeliveryTotals
+    /// Messages a previous sender left `sending`, requeued at the start.
+    public var recovered: Int
+    /// Every connection gave up: the relay could not be reached, refused the session or the login.
+    public var relayUnavailable: Bool
+
+    public var sent: Int { totals.sent }
+    public var deferred: Int { totals.deferred }
+    public var failed: Int { totals.failed }
+    public var cancelled: Int { totals.cancelled }
+    public var bounced: Int { totals.bounced }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// `smtp.max_per_second` and `smtp.max_per_hour` across all connections: a sliding window
+/// per limit. Each send reserves a moment; a full window pushes the moment to when its oldest
+/// send leaves it. Thread-safe.
+public final class RateLimiter: @unchecked Sendable {
+    private struct Window {
+        let limit: Int
+        let span: TimeInterval
+        var times: [TimeInterval] = []
+        var head = 0
+
+        mutating func earliest(after t: TimeInterval) -> TimeInterval {
+            while head < times.count && times[head] <= t - span { head += 1 }
+            if head > 4096 && head * 2 > times.count {
+                times.removeFirst(head)
+                head = 0
+            }
+            guard times.count - head >= limit else { return t }
+            return times[times.count - limit] + span
+        }
+
+        mutating func record(_ t: TimeInterval) { times.append(t) }
+    }
+
+    private let lock = NSLock()
+    private var windows: [Window]
+    private var last: TimeInterval = 0
+
+    /// `perSecond` and `perHour` of 0 mean no limit. `sentRecently` seeds the hourly window
+    /// with sends before this process started (from the outbox's `sent_at`).
+    public init(perSecond: Int, perHour: Int, sentRecently: [Date] = []) {
+        var windows: [Window] = []
+        if perSecond > 0 { windows.append(Window(limit: perSecond, span: 1)) }
+        if perHour > 0 {
+            var hour = Window(limit: perHour, span: 3600)
+            hour.times = sentRecently.map(\.timeIntervalSinceReferenceDate)
+            windows.append(hour)
+        }
+        self.windows = windows
+    }
+
+    public var isUnlimited: Bool { windows.isEmpty }
+
+    /// Reserves a send and returns when it may happen (now, or later when a limit is reached).
+    public func reserve(now: Date = Date()) -> Date {
+        guard !windows.isEmpty else { return now }
+        lock.lock()
+        defer { lock.unlock() }
+        var t = max(now.timeIntervalSinceReferenceDate, last)
+        // A later moment for one window can fill another: settle on one that suits all.
+        for _ in 0..<4 {
+            var next = t
+            for index in windows.indices { next = max(next, windows[index].earliest(after: next)) }
+            if next == t { break }
+            t = next
+        }
+        for index in windows.indices { windows[index].record(t) }
+        last = t
+        return Date(timeIntervalSinceReferenceDate: t)
+    }
+}

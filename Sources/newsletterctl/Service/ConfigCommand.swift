@@ -1,0 +1,94 @@
+import ArgumentParser
+import CommandSupport
+import Foundation
+import NewsletterCompose
+import NewsletterContent
+import NewsletterCore
+import NewsletterDelivery
+
+struct ConfigCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Check a configuration before newsletterd uses it.",
+        subcommands: [ConfigCheck.self])
+}
+
+struct ConfigCheck: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check the config, templates, content folder and mail settings, and explain each problem.",
+        discussion: "Exit 0 when all is well, 78 when something in the configuration needs fixing, 69 when only the "
+            + "SMTP login (--connect) failed.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(help: "Also connect to the SMTP relay and log in (nothing is sent).")
+    var connect = false
+
+    func run() throws {
+        // A file that does not parse stops here, with the usual one-line error (exit 78).
+        let settings = try global.settings()
+        let out = StandardOutput.shared
+        var problems = 0
+        func check(_ label: String, _ body: () throws -> String) {
+            do {
+                out.line("ok       \(label): \(try body())")
+            } catch let error as NewsletterError {
+                problems += 1
+                out.line("PROBLEM  \(label): \(error.message)")
+            } catch {
+                problems += 1
+                out.line("PROBLEM  \(label): \(error)")
+            }
+        }
+
+        out.line("ok       config \(settings.file): every key known, every value well formed")
+        check("database") { try Self.databaseFolder(settings.database.path) }
+        check("templates") {
+            _ = try TemplateSet.load(folder: settings.templates.dir)
+            return "\(settings.templates.dir) loads"
+        }
+        check("content") {
+            let site = try ContentSite(settings: settings)
+            return "\(site.root), pages linked under \(site.baseURL)"
+        }
+        check("emails") {
+            guard let from = settings.mail.from else {
+                throw NewsletterError.config("mail.from is not set; emails need a sender such as \"Carers News <news@carers.example.org>\"")
+            }
+            guard let publicURL = settings.http.publicURL else {
+                throw NewsletterError.config("http.public_url is not set; unsubscribe and preferences links in emails need it")
+            }
+            return "from \(from), links under \(publicURL.absoluteString)"
+        }
+        var loginFailed = false
+        check("transport") {
+            let transport = try Transports.make(settings)
+            guard connect, let smtp = transport as? SMTPTransport else { return transport.destination }
+            let result = try smtp.checkLogin()
+            guard result.disposition == .sent else {
+                loginFailed = true
+                throw NewsletterError.unavailable("\(transport.destination): \(result)")
+            }
+            return "\(transport.destination), logged in: \(result)"
+        }
+
+        if problems == 0 {
+            out.line("The configuration is ready.")
+        } else if loginFailed && problems == 1 {
+            throw NewsletterError.unavailable("the SMTP login failed; check smtp.url, smtp.username and the password file")
+        } else {
+            throw NewsletterError.config("\(problems) problem\(problems == 1 ? "" : "s") in \(settings.file); see above")
+        }
+    }
+
+    /// The database's folder must exist (or be creatable) and be writable.
+    static func databaseFolder(_ path: String) throws -> String {
+        var folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: folder.path) { folder.deleteLastPathComponent() }
+        guard access(folder.path, W_OK | X_OK) == 0 else {
+            throw NewsletterError.cantCreate("\(folder.path) is not writable by user \(UnixUser.current); the database \(path) needs it")
+        }
+        return path
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import NewsletterCore
+import NewsletterTestSupport
+import Testing
+
+@Suite("Delivery survives SIGKILL", .timeLimit(.minutes(3)))
+struct DeliveryCrashTests {
+    /// The bound the README documents: per kill, one message on the wire per connection
+    /// plus the results not yet committed (DeliveryRunner.Options.maxUncommitted, 100).
+    static func duplicateBound(connections: Int) -> Int { connections + 100 }
+
+    @Test("killing newsletterd --once at random moments loses nothing and duplicates stay within the bound")
+    func killAndRestart() throws {
+        let dir = TemporaryDirectory("crash")
+        let server = try ScriptedSMTPServer(in: dir)
+        let connections = 4
+        let fixture = try DeliveryCLIFixture(port: server.port, connections: connections)
+        let total = 3000
+        try fixture.store.write { tx in
+            for n in 0..<total {
+                let messageID = "crash-\(n)@example.org"
+                let body = "From: news@example.org\r\nTo: carer\(n)@example.org\r\nSubject: n\(n)\r\nMessage-ID: <\(messageID)>\r\n\r\nHello \(n).\r\n"
+                try tx.enqueue(
+                    NewOutboxMessage(
+                        kind: .digest, subscriberID: nil, envelopeFrom: try EmailAddress("news@example.org"),
+                        envelopeTo: try EmailAddress("carer\(n)@example.org"), messageID: messageID, content: .complete(Data(body.utf8)),
+                        notBefore: Date()),
+                    at: Date())
+            }
+        }
+
+        var random = SeededGenerator(seed: 20_261_121)
+        var kills = 0
+        for _ in 0..<5 {
+            let before = server.messages.count
+            guard before < total - 400 else { break }
+            // Kill after a random number of further deliveries: always mid-run, never before it starts.
+            let target = before + Int.random(in: 20...400, using: &random)
+            let process = try Binaries.start("newsletterd", ["--once", "--config", fixture.cli.config, "--log-level", "warning"])
+            let reached = waitUntil(timeout: 60) { server.messages.count >= target || !process.process.isRunning }
+            process.signal(SIGKILL)
+            let result = process.wait()
+            #expect(reached)
+            #expect(result.status == 128 + SIGKILL, "killed mid-run: \(result)")
+            kills += 1
+        }
+        #expect(kills >= 3)
+
+        let final = try fixture.once()
+        #expect(final.status == 0, "\(final)")
+        #expect(final.stderr.contains("requeued messages a stopped sender left in flight") || kills == 0)
+
+        let received = server.messages.compactMap { $0["message_id"] as? String }
+        var counts: [String: Int] = [:]
+        for id in received { counts[id, default: 0] += 1 }
+        let missing = (0..<total).filter { counts["crash-\($0)@example.org"] == nil }
+        #expect(missing.isEmpty, "never delivered: \(missing.prefix(10))")
+        let duplicates = received.count - counts.count
+        #expect(duplicates <= kills * Self.duplicateBound(connections: connections), "\(duplicates) duplicates after \(kills) kills")
+        let states = try fixture.store.read { tx in try tx.outboxCounts() }
+        #expect(states == [.sent: total])
+        print("crash test: \(kills) kills, \(received.count) deliveries of \(total) messages, \(duplicates) duplicates")
+    }
+}
