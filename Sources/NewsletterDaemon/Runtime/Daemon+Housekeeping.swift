@@ -33,7 +33,8 @@ extension Daemon {
         // Another process (newsletterctl digest run, queue retry, a web sign-up) committed:
         // any commit in WAL mode changes the -wal file.
         let stamp = Self.stamp(of: store.path + "-wal")
-        if stamp != walStamp {
+        let changed = stamp != walStamp
+        if changed {
             walStamp = stamp
             delivery.wake()
         }
@@ -60,7 +61,11 @@ extension Daemon {
             lastNotifiedStatus = line
             notify(["STATUS=\(line)"])
         }
-        jobs.async { self.refreshStatus() }
+        // The status line counts the queue: worth a query only when the database changed.
+        if changed || wall.timeIntervalSince(lastStatusRefresh) >= Self.heartbeatInterval {
+            lastStatusRefresh = wall
+            jobs.async { self.refreshStatus() }
+        }
     }
 
     /// Records pid, state, next runs and the last error for `newsletterctl status`.

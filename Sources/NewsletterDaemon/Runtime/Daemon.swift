@@ -43,6 +43,7 @@ public final class Daemon: @unchecked Sendable {
     var clockCheck = (wall: Date(), uptime: ProcessInfo.processInfo.systemUptime)
     var lastHeartbeat = Date.distantPast
     var lastNotifiedStatus = ""
+    var lastStatusRefresh = Date.distantPast
 
     /// Loads and checks the config, templates and content folder and opens the database;
     /// every problem is a ``NewsletterError`` naming it (config errors exit 78).
@@ -188,8 +189,11 @@ public final class Daemon: @unchecked Sendable {
             onScan: { [weak self] report in
                 guard let self else { return }
                 self.jobs.async { self.lastScan = report }
+                // A full scan of a large site leaves freed heap behind; give it back.
+                if report.full { malloc_trim(0) }
             })
         let first = try watcher.start()
+        malloc_trim(0)
         lastScan = first
         logScan(first)
         self.watcher = watcher

@@ -18,6 +18,9 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     private var settings: Settings
     private var runner: DeliveryRunner?
     private var running = false
+    /// The daemon wakes the runner whenever the database changes, so its own polling is only
+    /// a safety net.
+    static let pollInterval: TimeInterval = 60
 
     public init(settings: Settings, store: Store, logger: Logger) {
         self.settings = settings
@@ -46,7 +49,7 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         guard next.smtp != settings.smtp || next.delivery != settings.delivery || next.mail != settings.mail else { return }
-        let replacement = try DeliveryRunner(settings: next, store: store, renderer: renderer, logger: logger)
+        let replacement = try DeliveryRunner(settings: next, store: store, renderer: renderer, logger: logger, pollInterval: Self.pollInterval)
         settings = next
         guard running, let old = runner else {
             runner = replacement
@@ -81,7 +84,7 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
 
     private func makeRunner() throws -> DeliveryRunner {
         if let runner { return runner }
-        let made = try DeliveryRunner(settings: settings, store: store, renderer: renderer, logger: logger)
+        let made = try DeliveryRunner(settings: settings, store: store, renderer: renderer, logger: logger, pollInterval: Self.pollInterval)
         runner = made
         return made
     }

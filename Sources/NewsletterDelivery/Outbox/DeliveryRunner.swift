@@ -127,16 +127,18 @@ public final class DeliveryRunner: @unchecked Sendable {
     }
 
     /// A runner for the configured transport (`mail.transport`, `smtp:`) and limits.
+    /// `pollInterval`: how often an idle runner looks for work queued by other processes;
+    /// a caller that calls ``wake()`` when the database changes can make it long.
     public convenience init(
         settings: Settings, store: Store, renderer: any MessageRenderer, logger: Logger = Logger(label: "delivery"),
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment, pollInterval: TimeInterval = 2
     ) throws {
         let transport = try Transports.make(settings, environment: environment, logger: logger)
         let smtp = settings.mail.transport == .smtp
         self.init(
             store: store, transport: transport, renderer: renderer, delivery: settings.delivery,
             maxPerSecond: smtp ? settings.smtp.maxPerSecond : 0, maxPerHour: smtp ? settings.smtp.maxPerHour : 0,
-            options: Options(connections: smtp ? settings.smtp.connections : 1), logger: logger)
+            options: Options(connections: smtp ? settings.smtp.connections : 1, pollInterval: pollInterval), logger: logger)
     }
 
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
