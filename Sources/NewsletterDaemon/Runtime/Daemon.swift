@@ -190,10 +190,10 @@ public final class Daemon: @unchecked Sendable {
                 guard let self else { return }
                 self.jobs.async { self.lastScan = report }
                 // A full scan of a large site leaves freed heap behind; give it back.
-                if report.full { malloc_trim(0) }
+                if report.full { _ = malloc_trim(0) }
             })
         let first = try watcher.start()
-        malloc_trim(0)
+        _ = malloc_trim(0)
         lastScan = first
         logScan(first)
         self.watcher = watcher

@@ -19,8 +19,10 @@ public struct DaemonService: Service {
     }
 
     public func run() async throws {
-        try await Self.offPool { try daemon.start() }
+        // Trap SIGHUP before telling systemd we are ready: its default action would end the
+        // process, and a reload may follow READY at once.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try await Self.offPool { try daemon.start() }
         for await _ in hangups.cancelOnGracefulShutdown() {
             try await Self.offPool { daemon.reload() }
         }
