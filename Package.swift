@@ -114,5 +114,10 @@ let package = Package(
         ),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        // Crashes, failing relays and full disks against the real binaries: `make test-reliability`.
+        .testTarget(
+            name: "ReliabilityTests",
+            dependencies: ["NewsletterCore", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ]
 )

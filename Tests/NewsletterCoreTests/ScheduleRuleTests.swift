@@ -105,4 +105,24 @@ struct ScheduleRuleTests {
         #expect(defaults.weekly.description == "monday 08:00")
         #expect(defaults.blog == .immediate)
     }
+
+    @Test("catch-up: a cadence is due once for its latest fire time, never again after success, again after a failure")
+    func catchUp() {
+        let schedule = ScheduleSettings(timeZone: london)
+        let now = utc("2026-11-21 10:00")
+        let due = CatchUp.due(at: now, schedule: schedule, lastRuns: [:])
+        #expect(due.map(\.cadence) == [.daily, .weekly, .monthly])
+        #expect(due.first { $0.cadence == .weekly }?.fire == utc("2026-11-16 08:00"))
+        #expect(due.allSatisfy { $0.late && !$0.retry })
+
+        let weekly = JobRun(job: "digest.weekly", lastFire: utc("2026-11-16 08:00"), finishedAt: utc("2026-11-16 08:01"), ok: true, detail: "")
+        #expect(!CatchUp.due(at: now, schedule: schedule, lastRuns: ["digest.weekly": weekly]).contains { $0.cadence == .weekly })
+        // Weeks missed while stopped: due once, for the latest Monday.
+        let old = JobRun(job: "digest.weekly", lastFire: utc("2026-10-26 08:00"), finishedAt: utc("2026-10-26 08:01"), ok: true, detail: "")
+        #expect(CatchUp.due(at: now, schedule: schedule, lastRuns: ["digest.weekly": old]).filter { $0.cadence == .weekly }.map(\.fire) == [utc("2026-11-16 08:00")])
+        var failed = weekly
+        failed.ok = false
+        let retry = CatchUp.due(at: now, schedule: schedule, lastRuns: ["digest.weekly": failed]).first { $0.cadence == .weekly }
+        #expect(retry?.retry == true)
+    }
 }

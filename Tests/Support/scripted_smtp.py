@@ -10,6 +10,9 @@ with a message depends on the recipient's local part, so one server scripts many
   data554*  554 after DATA        data451*  451 after DATA
   drop*     the connection is closed before the reply to the message
   stall*    the reply to the message comes --stall seconds late
+  first<case>*  (first451, first452, first421, firstdata451, firstdrop, firststall) fails as
+            <case> the first time that address is tried, then accepts: a temporary problem
+            that a retry gets past
   anything else: 250, and the message is recorded (and saved in --store, if given)
 
 --greet421 answers every connection with 421 and closes it. --starttls CERT KEY offers (and
@@ -46,6 +49,16 @@ class Handler:
     def __init__(self, recorder, stall):
         self.recorder = recorder
         self.stall = stall
+        self.tried = set()
+
+    def once(self, address):
+        """For first<case> addresses: the local part to act on, failing only the first try."""
+        local = address.split("@")[0].lower()
+        if not local.startswith("first"):
+            return local
+        if address.lower() in self.tried:
+            return "ok"
+        return local[len("first"):]
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         session.host_name = hostname
@@ -53,7 +66,11 @@ class Handler:
         return responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        local = address.split("@")[0].lower()
+        local = self.once(address)
+        if local.startswith(("451", "452", "421")):
+            local = "rcpt" + local
+        if local.startswith("rcpt") and address.split("@")[0].lower().startswith("first"):
+            self.tried.add(address.lower())
         for prefix, reply in (("rcpt451", "451 4.3.0 Try again later"), ("rcpt550", "550 5.1.1 No such user here"),
                               ("rcpt452", "452 4.2.2 Mailbox full")):
             if local.startswith(prefix):
@@ -68,7 +85,9 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         to = envelope.rcpt_tos[0] if envelope.rcpt_tos else ""
-        local = to.split("@")[0].lower()
+        local = self.once(to)
+        if to.split("@")[0].lower().startswith("first") and local != "ok":
+            self.tried.add(to.lower())
         if local.startswith("data554"):
             self.recorder.event(event="rejected", stage="data", to=to, reply="554")
             return "554 5.7.1 Message rejected as spam"

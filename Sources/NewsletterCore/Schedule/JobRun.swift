@@ -53,8 +53,9 @@ public struct DaemonHeartbeat: Sendable, Equatable {
 }
 
 /// Which digest cadences are due at `now`: those whose latest scheduled fire time is later
-/// than the fire time of their last completed run (or that never ran). A cadence missed
-/// several times while the daemon was down is due once, for its latest fire time.
+/// than the fire time of their last successful run (or that never ran, or whose last run
+/// failed). A cadence missed several times while the daemon was down is due once, for its
+/// latest fire time.
 public enum CatchUp {
     public struct Due: Sendable, Equatable {
         public var cadence: DigestCadence
@@ -62,14 +63,17 @@ public enum CatchUp {
         public var fire: Date
         /// When the fire time is more than a minute past: a run the daemon missed.
         public var late: Bool
+        /// The last run for this fire time failed: this is a retry.
+        public var retry: Bool = false
     }
 
     public static func due(at now: Date, schedule: ScheduleSettings, lastRuns: [String: JobRun]) -> [Due] {
         [DigestCadence.daily, .weekly, .monthly].compactMap { cadence in
             guard let rule = schedule.rule(for: cadence) else { return nil }
             let fire = rule.previousFire(atOrBefore: now, in: schedule.timeZone)
-            if let last = lastRuns[JobRun.digestJob(cadence)], last.lastFire >= fire { return nil }
-            return Due(cadence: cadence, fire: fire, late: now.timeIntervalSince(fire) > 60)
+            let last = lastRuns[JobRun.digestJob(cadence)]
+            if let last, last.ok, last.lastFire >= fire { return nil }
+            return Due(cadence: cadence, fire: fire, late: now.timeIntervalSince(fire) > 60, retry: last.map { !$0.ok && $0.lastFire >= fire } ?? false)
         }
     }
 }

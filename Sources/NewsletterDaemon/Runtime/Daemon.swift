@@ -31,6 +31,7 @@ public final class Daemon: @unchecked Sendable {
     var digestTimers: [DigestCadence: any DispatchSourceTimer] = [:]
     var nextFires: [DigestCadence: Date] = [:]
     var blogTimer: (any DispatchSourceTimer)?
+    var retryTimer: (any DispatchSourceTimer)?
     var lastScan: ScanReport?
 
     /// What the job queue last published about itself, for housekeeping to report.
@@ -138,6 +139,7 @@ public final class Daemon: @unchecked Sendable {
             digestTimers.values.forEach { $0.cancel() }
             digestTimers = [:]
             blogTimer?.cancel()
+            retryTimer?.cancel()
             watcher?.stop()
         }
         delivery.stop(within: timeout)
@@ -162,7 +164,7 @@ public final class Daemon: @unchecked Sendable {
             logScan(report.scan)
             let lastRuns = try store.read { tx in try tx.jobRuns() }
             for due in CatchUp.due(at: now(), schedule: setup.settings.schedule, lastRuns: lastRuns) {
-                let ok = runner.runDigest(due.cadence, fire: due.fire, late: false)
+                let ok = runner.runDigest(due.cadence, fire: due.fire, late: false, retry: due.retry)
                 report.digests.append((due.cadence, ok))
                 if !ok { report.failures += 1 }
             }
@@ -208,17 +210,34 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Schedule
 
-    /// Runs, once each, the digest cadences whose time passed while the daemon was stopped.
+    /// Runs, once each, the digest cadences whose time passed while the daemon was stopped,
+    /// or whose last run failed. A run that fails again is retried in a few minutes.
     func catchUp() {
+        retryTimer?.cancel()
+        retryTimer = nil
         do {
             let lastRuns = try store.read { tx in try tx.jobRuns() }
+            var failed = false
             for due in CatchUp.due(at: now(), schedule: setup.settings.schedule, lastRuns: lastRuns) {
-                runner.runDigest(due.cadence, fire: due.fire, late: due.late)
+                if !runner.runDigest(due.cadence, fire: due.fire, late: due.late, retry: due.retry) { failed = true }
             }
+            if failed { scheduleRetry() }
         } catch {
             runner.fail("cannot read the run ledger: \(JobRunner.message(error))")
+            scheduleRetry()
         }
     }
+
+    func scheduleRetry() {
+        retryTimer?.cancel()
+        retryTimer = timer(at: now().addingTimeInterval(Self.retryAfterFailure)) { [weak self] in
+            self?.catchUp()
+            self?.refreshStatus()
+        }
+    }
+
+    /// How long after a failed digest run (a full disk, a locked database) it is tried again.
+    static let retryAfterFailure: TimeInterval = 300
 
     /// (Re)sets a wall-clock timer for each cadence's next fire time.
     func scheduleDigests() {
@@ -230,7 +249,7 @@ public final class Daemon: @unchecked Sendable {
             nextFires[cadence] = fire
             digestTimers[cadence] = timer(at: fire) { [weak self] in
                 guard let self else { return }
-                self.runner.runDigest(cadence, fire: fire, late: false)
+                if !self.runner.runDigest(cadence, fire: fire, late: false) { self.scheduleRetry() }
                 self.scheduleDigests()
                 self.refreshStatus()
             }

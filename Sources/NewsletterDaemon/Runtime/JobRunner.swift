@@ -25,9 +25,11 @@ final class JobRunner: @unchecked Sendable {
 
     /// Composes and queues the digests of `cadence` for the scheduled time `fire`.
     @discardableResult
-    func runDigest(_ cadence: DigestCadence, fire: Date, late: Bool) -> Bool {
+    func runDigest(_ cadence: DigestCadence, fire: Date, late: Bool, retry: Bool = false) -> Bool {
         let job = JobRun.digestJob(cadence)
-        if late {
+        if retry {
+            logger.notice("retrying a \(cadence.rawValue) digest run that failed", metadata: ["scheduled": "\(Self.describe(fire, in: setup.settings.schedule.timeZone))"])
+        } else if late {
             logger.notice(
                 "catching up a \(cadence.rawValue) digest run missed while newsletterd was not running",
                 metadata: ["scheduled": "\(Self.describe(fire, in: setup.settings.schedule.timeZone))"])

@@ -373,8 +373,13 @@ public final class DeliveryRunner: @unchecked Sendable {
                 if !results.isEmpty {
                     _ = condition.wait(until: (firstResultAt ?? Date()) + options.commitDelay)
                 } else if claimExhausted && idle && !draining {
-                    // Idle: sleep until the poll, a wake-up or a stop, then see whether anything fell due.
-                    _ = condition.wait(until: Date() + options.pollInterval)
+                    // Idle: sleep until the next message falls due (a deferred one's retry), the
+                    // poll, a wake-up or a stop, then see whether anything fell due.
+                    condition.unlock()
+                    let nextDue = (try? store.read { tx in try tx.nextDueTime() }) ?? nil
+                    condition.lock()
+                    let wakeAt = min(Date() + options.pollInterval, nextDue.map { Date() + max(0, $0.timeIntervalSince(now())) } ?? .distantFuture)
+                    if !stopping && !wakeRequested { _ = condition.wait(until: wakeAt) }
                     if !stopping && !wakeRequested {
                         condition.unlock()
                         let due = (try? store.read { tx in try tx.nextDueTime() }) ?? nil

@@ -1,0 +1,91 @@
+import Foundation
+import GRDB
+import NewsletterCore
+import NewsletterTestSupport
+
+/// A site, a subscriber list and a config sending over SMTP to a scripted server on loopback,
+/// with helpers to start, kill and restart newsletterd against it.
+final class ReliabilityFixture: @unchecked Sendable {
+    let dir = TemporaryDirectory("reliability")
+    let config: String
+    let databasePath: String
+
+    init(smtpPort: Int, connections: Int = 2, databaseFolder: String? = nil, extra: String = "") throws {
+        try dir.write("site/advocacy/services.md", "---\ntitle: Advocacy services\n---\nThis information was last updated on 05/05/2022\n")
+        try dir.write("site/money/grants.md", "---\ntitle: Small grants\n---\nLast updated: 3 March 2024\n")
+        databasePath = (databaseFolder ?? dir.path("data")) + "/newsletter.db"
+        config = try dir.write("newsletter.yaml", """
+            database:
+              path: \(databasePath)
+              busy_timeout: 30s
+            site:
+              name: Peak District Carers
+              base_url: https://carers.example.org
+              content_dir: site
+            mail:
+              from: "Peak District Carers <news@carers.example.org>"
+            http:
+              public_url: https://carers.example.org/newsletter
+            templates:
+              dir: \(RepositoryPaths.templates)
+            smtp:
+              url: smtp://127.0.0.1:\(smtpPort)
+              tls: none
+              connections: \(connections)
+              command_timeout: 1s
+            delivery:
+              retry_initial: 1s
+              retry_max: 2s
+
+            """ + extra)
+    }
+
+    func ctl(_ arguments: String...) throws -> CommandResult {
+        try Binaries.run("newsletterctl", arguments + ["--config", config])
+    }
+
+    /// `count` weekly subscribers taking every topic, imported in one go; `address` names them.
+    func subscribe(_ count: Int, address: (Int) -> String = { "carer\($0)@example.org" }) throws {
+        let csv = "email,name\n" + (0..<count).map { "\(address($0)),Carer \($0)\n" }.joined()
+        let result = try ctl("subscribers", "import", try dir.write("people.csv", csv))
+        guard result.status == 0 else { throw TestSetupError("import failed: \(result)") }
+    }
+
+    /// Records the baseline, then moves both pages' dates forward: two events for the digests.
+    func editSite() throws {
+        guard try ctl("content", "scan").status == 0 else { throw TestSetupError("baseline scan failed") }
+        Thread.sleep(forTimeInterval: 1.1)
+        for (path, old, new) in [("site/advocacy/services.md", "05/05/2022", "20/11/2026"), ("site/money/grants.md", "3 March 2024", "19 November 2026")] {
+            let file = dir.path(path)
+            try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: old, with: new).write(toFile: file, atomically: true, encoding: .utf8)
+        }
+    }
+
+    func startDaemon() throws -> RunningProcess {
+        try Binaries.start("newsletterd", ["--config", config, "--log-level", "warning"])
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        let queue = try DatabaseQueue(path: databasePath)
+        defer { try? queue.close() }
+        return try queue.read(body)
+    }
+
+    func integrityCheck() throws -> String {
+        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+
+    /// Messages still to go: queued, being sent, or waiting for a retry.
+    func unsent() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending', 'deferred')") ?? 0 }
+    }
+}
+
+/// Recipients' counts from a scripted server's log.
+func receivedCounts(_ server: ScriptedSMTPServer) -> [String: Int] {
+    var counts: [String: Int] = [:]
+    for event in server.events("message") {
+        for recipient in event["to"] as? [String] ?? [] { counts[recipient, default: 0] += 1 }
+    }
+    return counts
+}
