@@ -12,13 +12,18 @@ public struct DaemonService: Service {
     /// How long in-flight SMTP transactions may take at shutdown; below systemd's
     /// TimeoutStopSec so the daemon exits before it is killed.
     let shutdownGrace: Double
+    /// Waited for before the daemon starts and tells systemd it is ready: the web server
+    /// listening, say.
+    let beforeStart: (@Sendable () async throws -> Void)?
 
-    public init(daemon: Daemon, shutdownGrace: Double = 20) {
+    public init(daemon: Daemon, shutdownGrace: Double = 20, beforeStart: (@Sendable () async throws -> Void)? = nil) {
         self.daemon = daemon
         self.shutdownGrace = shutdownGrace
+        self.beforeStart = beforeStart
     }
 
     public func run() async throws {
+        try await beforeStart?()
         try await Self.offPool { try daemon.start() }
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
