@@ -145,6 +145,7 @@ let package = Package(
                 "NewsletterWeb", "NewsletterCore", "NewsletterCompose", "NewsletterTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

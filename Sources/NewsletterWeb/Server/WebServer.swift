@@ -23,9 +23,10 @@ public struct WebServer: Sendable {
     /// The routes of one listener.
     public static func router(state: WebState, metrics: ServiceRoutes.MetricsAccess, publicPages: Bool = true) -> Router<WebContext> {
         let router = Router(context: WebContext.self, options: .autoGenerateHeadEndpoints)
+        // Outermost first: the headers go on every answer, error pages included.
+        router.add(middleware: SecurityHeadersMiddleware(state: state))
         router.add(middleware: ErrorPageMiddleware(state: state))
         router.add(middleware: ClientAddressMiddleware(state: state))
-        router.add(middleware: SecurityHeadersMiddleware(state: state))
         router.add(middleware: MetricsMiddleware())
         var routes: [(pattern: [String], methods: [HTTPRequest.Method])] = [(["healthz"], [.get, .head])]
         if metrics != .none { routes.append((["metrics"], [.get, .head])) }
