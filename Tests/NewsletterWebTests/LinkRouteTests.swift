@@ -108,6 +108,7 @@ struct LinkRouteTests {
             #expect(page.status == .ok)
             #expect(page.text.contains("id=\"digest-weekly\" name=\"digest\" value=\"weekly\" checked"))
             #expect(page.text.contains("id=\"topic-money\" name=\"topics\" value=\"money\" checked"))
+            #expect(page.text.contains("about Money."))
             #expect(try fixture.snapshot() == before)
             let saved = try await client.execute(
                 uri: uri, method: .post, headers: formHeaders,

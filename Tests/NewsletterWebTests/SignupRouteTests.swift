@@ -17,12 +17,17 @@ struct SignupRouteTests {
     @Test("the form has a label for every field, the consent wording, the honeypot, and the security headers")
     func form() async throws {
         let fixture = try WebFixture(http: ["consent_wording: \"Yes, email me about changes to the pages for carers.\""])
+        try fixture.store.write { tx in
+            try tx.saveContentPage(
+                ContentPage(path: "money/grants.md", kind: .page, status: .current, title: "Grants", url: "https://carers.example.org/money/grants",
+                    topics: ["money"], firstSeen: Date(), changedAt: Date()))
+        }
         try await fixture.app().test(.router) { client in
             try await client.execute(uri: "/subscribe", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == "text/html; charset=utf-8")
                 let html = response.text
-                for id in ["email", "name", "digest-weekly", "consent", "website"] {
+                for id in ["email", "name", "digest-weekly", "topic-money", "consent", "website"] {
                     #expect(html.contains("<label for=\"\(id)\">"), "no label for \(id)")
                     #expect(html.contains("id=\"\(id)\""), "no field \(id)")
                 }

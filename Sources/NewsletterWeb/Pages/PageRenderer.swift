@@ -99,6 +99,6 @@ enum Choices {
         case .off: blog = "no blog posts"
         }
         let topics = subscriber.topics.isEmpty ? "every topic" : subscriber.topics.map(TopicName.display).joined(separator: ", ")
-        return ["often": often, "blog": blog, "topics": topics]
+        return ["often": often, "blog": blog, "topics_text": topics]
     }
 }

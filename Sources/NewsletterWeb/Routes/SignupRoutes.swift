@@ -8,7 +8,7 @@ struct SignupRoutes: Sendable {
     let state: WebState
 
     func register(on router: Router<WebContext>) {
-        router.get("/subscribe") { _, _ in form() }
+        router.get("/subscribe") { _, _ in try await showForm() }
         router.post("/subscribe") { request, context in try await subscribe(request, context) }
     }
 
@@ -32,7 +32,7 @@ struct SignupRoutes: Sendable {
         return PageRenderer(setup: setup).page(.subscribe, title: title, status: status, values)
     }
 
-    private func form() async throws -> Response {
+    private func showForm() async throws -> Response {
         let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
         return form(nil, topics: topics)
     }
