@@ -23,9 +23,11 @@ public struct DaemonService: Service {
     }
 
     public func run() async throws {
+        // Trap SIGHUP before READY goes out: systemd (or a test) may send it at once, and
+        // untrapped its default action ends the process.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         try await beforeStart?()
         try await Self.offPool { try daemon.start() }
-        let hangups = await UnixSignalsSequence(trapping: .sighup)
         for await _ in hangups.cancelOnGracefulShutdown() {
             try await Self.offPool { daemon.reload() }
         }
