@@ -54,6 +54,12 @@ def wait_for(condition, timeout=30):
     return condition()
 
 
+def page_has(driver, text, timeout=15):
+    """Whether the page shows `text` within `timeout`: a click on a submit button may return
+    before the next page has loaded."""
+    return bool(wait_for(lambda: text in driver.page_source, timeout))
+
+
 def main():
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     os.makedirs(ARTIFACTS)
@@ -161,7 +167,7 @@ templates:
         check(consent.is_selected(), "the consent box ticks with the keyboard")
         shot("02-subscribe-filled")
         driver.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-        check("Check your inbox" in driver.page_source, "sending the form shows 'Check your inbox'")
+        check(page_has(driver, "Check your inbox"), "sending the form shows 'Check your inbox'")
         shot("03-check-your-inbox")
         check(status("sam.carer@example.org") == "pending", "the database has Sam as pending")
 
@@ -174,15 +180,15 @@ templates:
         shot("04-confirm")
         check(status("sam.carer@example.org") == "pending", "opening the link changed nothing")
         driver.find_element(By.XPATH, "//button[normalize-space()='Confirm my subscription']").click()
-        check("You are signed up" in driver.page_source, "pressing it says 'You are signed up'")
+        check(page_has(driver, "You are signed up"), "pressing it says 'You are signed up'")
         shot("05-confirmed")
         check(status("sam.carer@example.org") == "active", "the database has Sam as active")
 
         driver.find_element(By.LINK_TEXT, "Change what you get").click()
-        check("Your email choices" in driver.page_source, "the preferences page opens from there")
+        check(page_has(driver, "Your email choices"), "the preferences page opens from there")
         driver.find_element(By.ID, "digest-weekly").click()
         driver.find_element(By.XPATH, "//button[normalize-space()='Save my choices']").click()
-        check("Your choices are saved." in driver.page_source, "saving preferences says so")
+        check(page_has(driver, "Your choices are saved."), "saving preferences says so")
         shot("06-preferences-saved")
         with sqlite3.connect(db) as conn:
             digest = conn.execute("SELECT digest FROM subscriber WHERE email_key = 'sam.carer@example.org'").fetchone()[0]
@@ -196,7 +202,7 @@ templates:
         shot("07-unsubscribe")
         check(status("sam.carer@example.org") == "active", "opening the unsubscribe link changed nothing")
         driver.find_element(By.XPATH, "//button[normalize-space()='Unsubscribe']").click()
-        check("You are unsubscribed" in driver.page_source, "pressing it says 'You are unsubscribed'")
+        check(page_has(driver, "You are unsubscribed"), "pressing it says 'You are unsubscribed'")
         shot("08-unsubscribed")
         check(status("sam.carer@example.org") == "unsubscribed", "the database has Sam as unsubscribed")
 
