@@ -8,14 +8,15 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 
 # System packages the build, the tests, the demo and the benchmarks need.
-APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl \
+                chromium chromium-driver python3-selenium wrk
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps build build-release test test-reliability demo bench install clean
+.PHONY: all deps build build-release test test-reliability test-browser test-browser-run demo bench install clean
 
 all: build
 
@@ -39,9 +40,22 @@ build-release: deps
 
 # Integration tests run the real binaries: build everything first, then run the tests
 # against that build (NEWSLETTER_BIN_DIR tells them where the binaries are).
+# Then, where Chromium is installed (make deps installs it), the browser test.
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" $(SWIFT) test --skip-build $(BUILD_FLAGS)
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
+	  $(MAKE) --no-print-directory test-browser-run; \
+	else echo "make test: Chromium is not installed; skipping the browser test (make deps installs it)"; fi
+
+# The real pages in headless Chromium: sign up, confirm, change preferences, unsubscribe.
+# Screenshots go to test-artifacts/browser/ (git-ignored).
+test-browser: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	@$(MAKE) --no-print-directory test-browser-run
+
+test-browser-run:
+	BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" /usr/bin/python3 scripts/browser_test.py
 
 # The crash, failing-relay and full-disk suite on its own (make test runs it too). Needs root
 # for the small tmpfs it fills.
@@ -78,4 +92,4 @@ install: build-release
 	@echo "Installed. Next: the README's installation section (user, config, SMTP password, systemctl)."
 
 clean:
-	rm -rf .build demo bench/work bench/results.json
+	rm -rf .build demo bench/work bench/results.json test-artifacts

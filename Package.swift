@@ -16,6 +16,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Without the default traits: the swift-configuration support is not needed.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // libcurl, through a shim of typed wrappers for its variadic C functions.
@@ -40,6 +46,7 @@ let package = Package(
             dependencies: [
                 "NewsletterCore", "CCurl",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Content watching: page parsing, dates, the scanner and the inotify watcher.
@@ -49,6 +56,7 @@ let package = Package(
                 "NewsletterCore",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // Digests, blog notifications and sign-up emails: selection, templates, MIME.
@@ -67,6 +75,23 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        // The public pages: sign-up, confirm, unsubscribe (RFC 8058 one-click), preferences,
+        // health and Prometheus metrics, served by Hummingbird inside newsletterd.
+        .target(
+            name: "NewsletterWeb",
+            dependencies: [
+                "NewsletterCore", "NewsletterCompose",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // What both executables share: argument parsing, one-line errors, exit statuses.
@@ -88,10 +113,12 @@ let package = Package(
         .executableTarget(
             name: "newsletterd",
             dependencies: [
-                "NewsletterCore", "NewsletterDaemon", "NewsletterCompose", "NewsletterDelivery", "CommandSupport",
+                "NewsletterCore", "NewsletterDaemon", "NewsletterCompose", "NewsletterDelivery", "NewsletterWeb", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.
@@ -111,6 +138,16 @@ let package = Package(
         .testTarget(
             name: "NewsletterDeliveryTests",
             dependencies: ["NewsletterDelivery", "NewsletterCore", "NewsletterTestSupport", "CCurl"]
+        ),
+        .testTarget(
+            name: "NewsletterWebTests",
+            dependencies: [
+                "NewsletterWeb", "NewsletterCore", "NewsletterCompose", "NewsletterTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),

@@ -539,9 +539,153 @@ def bench_daemon(b, count=10_000, idle=60):
     b.add(section, "peak RSS (start included)", peak, "MB")
 
 
+WRK_SCRIPT = r"""
+-- Each thread walks its own share of the one-click URLs, so every request (until they run
+-- out) unsubscribes someone new; the body is what Gmail sends.
+local paths = {}
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  counter = counter + 1
+  thread:set("index", counter)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  step = tonumber(args[2])
+  next_index = index
+  non200 = 0
+  wrk.method = "POST"
+  wrk.body = "List-Unsubscribe=One-Click"
+  wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+end
+
+function request()
+  local path = paths[((next_index - 1) % #paths) + 1]
+  next_index = next_index + step
+  return wrk.format(nil, path)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then non200 = non200 + 1 end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, thread in ipairs(threads) do bad = bad + thread:get("non200") end
+  local e = summary.errors
+  io.write(string.format("RESULT requests=%d seconds=%.3f p50_us=%d p99_us=%d non200=%d connect=%d read=%d write=%d status=%d timeout=%d\n",
+    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99), bad,
+    e.connect, e.read, e.write, e.status, e.timeout))
+end
+"""
+
+
+def link_token(secret, subscriber_id, purpose):
+    """The token LinkTokens makes: base-36 id, '.', the first 16 bytes of an HMAC-SHA256."""
+    import base64
+    import hashlib
+    import hmac
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    n, text = subscriber_id, ""
+    while n:
+        n, r = divmod(n, 36)
+        text = digits[r] + text
+    mac = hmac.new(secret, f"carers-newsletter/{purpose}/{subscriber_id}".encode(), hashlib.sha256).digest()[:16]
+    return text + "." + base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def bench_web(b, count=100_000, seconds=30, connections=16, threads=2):
+    """The RFC 8058 one-click unsubscribe endpoint under wrk on loopback: requests/s and p99
+    latency, then a check that every answered request was an unsubscribe recorded in the
+    database (status, suppression and consent log)."""
+    import re
+    import socket
+    import sqlite3
+    section = "web"
+    if shutil.which("wrk") is None:
+        print("web: wrk is not installed (make deps installs it); skipped", file=sys.stderr)
+        return
+    db_dir = os.path.join(b.work, "web-db")
+    csv_path = os.path.join(b.work, "web-people.csv")
+    write_people(csv_path, count, topics=False)
+    os.makedirs(os.path.join(b.work, "web-site"), exist_ok=True)
+    config = b.config("web.yaml", f"""database:
+  path: {db_dir}/newsletter.db
+site:
+  name: Bench Carers
+  base_url: https://carers.example.org
+  content_dir: {os.path.join(b.work, "web-site")}
+mail:
+  from: "Bench Carers <news@carers.example.org>"
+  transport: maildir
+  maildir: {os.path.join(b.work, "web-maildir")}
+http:
+  public_url: https://carers.example.org/newsletter
+  listen: 127.0.0.1:0
+templates:
+  dir: {os.path.join(ROOT, "config", "templates")}
+""")
+    subprocess.run([b.binary("newsletterctl"), "subscribers", "import", csv_path, "--config", config], check=True,
+                   stdout=subprocess.DEVNULL)
+    db = os.path.join(db_dir, "newsletter.db")
+    with sqlite3.connect(db) as conn:
+        ids = [row[0] for row in conn.execute("SELECT id FROM subscriber WHERE status = 'active' ORDER BY id")]
+
+    notify_path = os.path.join(b.work, "web-notify.sock")
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(notify_path)
+    notify.settimeout(60)
+    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+    env.pop("NEWSLETTER_CONFIG", None)
+    log = open(os.path.join(b.work, "web-newsletterd.log"), "w")
+    daemon = subprocess.Popen([b.binary("newsletterd"), "--config", config], env=env, stdout=log, stderr=log)
+    try:
+        base = None
+        while base is None:
+            message = notify.recv(4096).decode()
+            if "READY=1" in message:
+                base = re.search(r"web (http://127\.0\.0\.1:\d+)", message).group(1)
+        secret = open(os.path.join(db_dir, "link-secret"), "rb").read()
+        paths_file = os.path.join(b.work, "web-paths.txt")
+        with open(paths_file, "w") as f:
+            for subscriber_id in ids:
+                f.write(f"/unsubscribe/{link_token(secret, subscriber_id, 'unsubscribe')}\n")
+        script = os.path.join(b.work, "one-click.lua")
+        with open(script, "w") as f:
+            f.write(WRK_SCRIPT)
+        out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency", "-s", script,
+                              base, "--", paths_file, str(threads)], check=True, capture_output=True, text=True).stdout
+        fields = dict(item.split("=") for item in re.search(r"RESULT (.*)", out).group(1).split())
+    finally:
+        daemon.send_signal(2)
+        daemon.wait(timeout=60)
+        notify.close()
+        log.close()
+    requests = int(fields["requests"])
+    errors = sum(int(fields[k]) for k in ("non200", "connect", "read", "write", "status", "timeout"))
+    with sqlite3.connect(db) as conn:
+        unsubscribed = conn.execute("SELECT COUNT(*) FROM subscriber WHERE status = 'unsubscribed'").fetchone()[0]
+        logged = conn.execute("SELECT COUNT(DISTINCT subscriber_id) FROM consent_log WHERE action = 'unsubscribed'").fetchone()[0]
+        suppressed = conn.execute("SELECT COUNT(*) FROM suppression WHERE reason = 'unsubscribed'").fetchone()[0]
+    distinct = min(requests, len(ids))
+    # wrk stops counting at the deadline with up to one request per connection in flight,
+    # which the server may still have recorded.
+    recorded = distinct <= unsubscribed <= min(len(ids), distinct + connections) and logged == unsubscribed == suppressed
+    b.add(section, f"one-click unsubscribe, wrk {threads} threads x {connections} connections, {seconds} s",
+          requests / float(fields["seconds"]), "req/s")
+    b.add(section, "one-click unsubscribe, p50 latency", int(fields["p50_us"]) / 1000.0, "ms")
+    b.add(section, "one-click unsubscribe, p99 latency", int(fields["p99_us"]) / 1000.0, "ms")
+    b.add(section, "one-click unsubscribe, errors and non-200 answers", errors, "", "0")
+    b.add(section, f"unsubscribes recorded ({requests:,} answered, {unsubscribed:,} unsubscribed, logged and suppressed)",
+          "yes" if recorded else "NO", "", "yes")
+
+
 SECTIONS = {
     "subscribers": bench_subscribers, "content": bench_content, "compose": bench_compose, "delivery": bench_delivery,
-    "daemon": bench_daemon, "e2e": bench_e2e,
+    "daemon": bench_daemon, "e2e": bench_e2e, "web": bench_web,
 }
 
 

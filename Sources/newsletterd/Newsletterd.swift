@@ -2,8 +2,11 @@ import ArgumentParser
 import CommandSupport
 import Foundation
 import Logging
+import Metrics
 import NewsletterCore
 import NewsletterDaemon
+import NewsletterWeb
+import Prometheus
 import ServiceLifecycle
 
 @main
@@ -36,6 +39,9 @@ struct Newsletterd: AsyncParsableCommand {
         let level = logLevel
         LoggingSystem.bootstrap { StandardErrorLogHandler(label: $0, level: level) }
         let logger = Logger(label: "newsletterd")
+        // Before anything records a metric: counters made earlier would record nowhere.
+        let registry = PrometheusCollectorRegistry()
+        if !once { MetricsSystem.bootstrap(WebMetrics.factory(registry)) }
         let daemon = try Daemon(location: global.location, logger: logger)
 
         if once {
@@ -43,12 +49,47 @@ struct Newsletterd: AsyncParsableCommand {
             return
         }
 
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var beforeStart: (@Sendable () async throws -> Void)?
+        if let web = try Self.webServer(daemon: daemon, registry: registry) {
+            let listeners = web.services { key, url in
+                daemon.setStatusNote(key, key == "http.listen" ? "web \(url)" : "metrics \(url)")
+            }
+            services = listeners.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+            beforeStart = { try await web.waitUntilListening() }
+        }
+        // The web listeners come after the daemon, so at SIGTERM they stop first: no sign-up
+        // is taken once delivery has stopped.
+        let daemonService = DaemonService(daemon: daemon, beforeStart: beforeStart)
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
-                services: [.init(service: DaemonService(daemon: daemon), successTerminationBehavior: .gracefullyShutdownGroup)],
+                services: [.init(service: daemonService, successTerminationBehavior: .gracefullyShutdownGroup)] + services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// The web pages, when `http.listen` is set: checked now (templates, sender, public
+    /// address; exit 78 when something is missing), and reloaded with the rest at SIGHUP.
+    static func webServer(daemon: Daemon, registry: PrometheusCollectorRegistry) throws -> WebServer? {
+        let settings = daemon.settings
+        guard let listen = settings.http.listen else { return nil }
+        let logger = Logger(label: "web")
+        let state = WebState(
+            setup: try WebSetup(settings: settings), store: daemon.store, logger: logger, metrics: WebMetrics(registry: registry),
+            wake: { daemon.wakeDelivery() })
+        daemon.addReloadParticipant { next in
+            guard next.http.listen != nil else {
+                logger.warning("http.listen was removed; the pages stay up until newsletterd restarts")
+                return {}
+            }
+            if next.http.listen != listen || next.http.metricsListen != settings.http.metricsListen {
+                logger.warning("http.listen or http.metrics_listen changed; restart newsletterd to listen there")
+            }
+            let setup = try WebSetup(settings: next)
+            return { state.replace(setup) }
+        }
+        return WebServer(state: state, logger: logger)
     }
 
     /// `--once`: 65 when messages failed for good, 75 when the relay could not be reached or a

@@ -54,7 +54,9 @@ public struct TemplateSet: Sendable {
         htmlLibrary.render(context, withTemplate: kind.rawValue) ?? ""
     }
 
-    private static func parse(_ folder: String, _ name: String, plain: Bool) throws -> MustacheTemplate {
+    /// Reads and parses one template, naming the file and line of any problem; `partials`
+    /// are the partial names it may use.
+    static func parse(_ folder: String, _ name: String, plain: Bool, partials: [String] = partialNames) throws -> MustacheTemplate {
         let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
         guard let data = FileManager.default.contents(atPath: path) else {
             throw NewsletterError.config(
@@ -63,10 +65,10 @@ public struct TemplateSet: Sendable {
         guard let source = String(data: data, encoding: .utf8) else {
             throw NewsletterError.config("template \(path) is not UTF-8 text")
         }
-        for partial in referencedPartials(source) where !partialNames.contains(partial) {
+        for partial in referencedPartials(source) where !partials.contains(partial) {
             throw NewsletterError.config(
                 "template \(path), line \(line(of: "{{>", in: source) ?? 1): unknown partial \(partial.quotedForDisplay); "
-                    + "the partials are \(partialNames.joined(separator: ", "))")
+                    + "the partials are \(partials.joined(separator: ", "))")
         }
         do {
             // The pragma shares the first line with the template's own text, so line numbers

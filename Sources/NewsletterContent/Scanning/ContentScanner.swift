@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import Metrics
 import NewsletterCore
 
 /// Scans the content folder and records what changed: page state, and the events digests
@@ -38,6 +39,14 @@ public final class ContentScanner: Sendable {
     /// Throws when the content folder is gone or unreadable (config, 78), or when the
     /// database fails; a bad file never throws, it becomes a warning.
     public func scan(_ scope: ScanScope = .full, options: ScanOptions = ScanOptions()) throws -> ScanReport {
+        let started = DispatchTime.now()
+        defer {
+            // A no-op unless the process set up a metrics backend (newsletterd does).
+            if !options.dryRun {
+                Metrics.Timer(label: MetricNames.scanDuration, dimensions: [("scope", scope == .full ? "full" : "paths")])
+                    .recordInterval(since: started)
+            }
+        }
         _ = try ContentSite.checkFolder(site.root)
         let walker = TreeWalker(root: site.root)
         var report = ScanReport()

@@ -30,12 +30,14 @@ public struct Settings: Sendable {
         }
         let top = try ConfigSection(file: file, path: "", node: root)
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
+        let database = try DatabaseSettings(try top.section("database"), relativeTo: folder)
+        let site = try SiteSettings(try top.section("site"), relativeTo: folder)
         let settings = Settings(
             file: file,
-            database: try DatabaseSettings(try top.section("database"), relativeTo: folder),
-            site: try SiteSettings(try top.section("site"), relativeTo: folder),
+            database: database,
+            site: site,
             mail: try MailSettings(try top.section("mail"), relativeTo: folder),
-            http: try HTTPSettings(try top.section("http")),
+            http: try HTTPSettings(try top.section("http"), site: site),
             templates: try TemplateSettings(try top.section("templates"), relativeTo: folder),
             digest: try DigestSettings(try top.section("digest")),
             blog: try BlogSettings(try top.section("blog")),

@@ -85,21 +85,6 @@ public struct MailSettings: Sendable, Equatable {
     }
 }
 
-/// `http:`: the public address that links in emails point to.
-public struct HTTPSettings: Sendable, Equatable {
-    /// The address the reverse proxy exposes, e.g. https://carers.example.org/newsletter.
-    public var publicURL: URL?
-
-    public init(publicURL: URL? = nil) {
-        self.publicURL = publicURL
-    }
-
-    init(_ section: ConfigSection) throws {
-        publicURL = try section.webURL("public_url")
-        try section.finish()
-    }
-}
-
 extension ConfigSection {
     /// An absolute http or https URL, without a trailing slash.
     func webURL(_ key: String) throws -> URL? {

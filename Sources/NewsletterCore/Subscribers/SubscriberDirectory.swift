@@ -84,9 +84,16 @@ public struct SubscriberDirectory: Sendable {
     public func update(
         _ email: EmailAddress, _ changes: SubscriberChanges, then: ((_ before: Subscriber, _ after: Subscriber, StoreTransaction) throws -> Void)? = nil
     ) throws -> Subscriber {
+        try change({ tx in try existing(email, in: tx) }, changes, then: then)
+    }
+
+    func change(
+        _ find: (StoreTransaction) throws -> Subscriber, _ changes: SubscriberChanges,
+        then: ((_ before: Subscriber, _ after: Subscriber, StoreTransaction) throws -> Void)?
+    ) throws -> Subscriber {
         let time = now()
         return try store.write { tx in
-            var subscriber = try existing(email, in: tx)
+            var subscriber = try find(tx)
             let before = subscriber
             if let status = changes.status, status != subscriber.status {
                 guard subscriber.status.isOnList else {
@@ -109,13 +116,15 @@ public struct SubscriberDirectory: Sendable {
                 try tx.appendConsent(
                     ConsentEntry(
                         at: time, actor: actor, action: subscriber.status == .active ? .confirmed : .pending,
-                        fromStatus: before.status, toStatus: subscriber.status, wording: changes.wording),
+                        fromStatus: before.status, toStatus: subscriber.status, wording: changes.wording,
+                        clientAddress: changes.clientAddress),
                     subscriberID: subscriber.id)
             }
             let described = PreferenceChange.describe(from: before, to: subscriber)
             if !described.isEmpty {
                 try tx.appendConsent(
-                    ConsentEntry(at: time, actor: actor, action: .preferences, wording: described), subscriberID: subscriber.id)
+                    ConsentEntry(at: time, actor: actor, action: .preferences, wording: described, clientAddress: changes.clientAddress),
+                    subscriberID: subscriber.id)
             }
             try then?(before, subscriber, tx)
             return subscriber
@@ -217,11 +226,14 @@ public struct SubscriberChanges: Sendable {
     public var status: SubscriberStatus?
     /// Recorded with a status change.
     public var wording: String?
+    /// The client's network address, recorded with the change (web confirmations and preferences).
+    public var clientAddress: String?
 
     public init(
         name: String?? = nil, digest: DigestCadence? = nil, blog: BlogMode? = nil, topics: [String]? = nil,
-        status: SubscriberStatus? = nil, wording: String? = nil
+        status: SubscriberStatus? = nil, wording: String? = nil, clientAddress: String? = nil
     ) {
+        self.clientAddress = clientAddress
         self.name = name
         self.digest = digest
         self.blog = blog

@@ -36,6 +36,11 @@ public final class Daemon: @unchecked Sendable {
 
     /// What the job queue last published about itself, for housekeeping to report.
     let status = Mutex(StatusSnapshot())
+    /// Parts other services add to the status line ("web http://127.0.0.1:8025"), by name.
+    let statusNotes = Mutex<[(name: String, text: String)]>([])
+    /// Checks another service's part of a new configuration at SIGHUP; returns what puts it
+    /// in force, called only once the whole configuration has loaded.
+    let reloadParticipants = Mutex<[@Sendable (Settings) throws -> @Sendable () -> Void]>([])
 
     // On `housekeepingQueue`:
     var housekeepingTimer: (any DispatchSourceTimer)?
@@ -93,6 +98,30 @@ public final class Daemon: @unchecked Sendable {
         housekeepingQueue.async { self.writeHeartbeat(state: "running") }
     }
 
+    // MARK: Other services
+
+    /// Adds (or, with nil, removes) a named part of the status line, such as the address the
+    /// web server listens on.
+    public func setStatusNote(_ name: String, _ text: String?) {
+        statusNotes.withLock { notes in
+            notes.removeAll { $0.name == name }
+            if let text { notes.append((name, text)) }
+        }
+        jobs.async { self.refreshStatus() }
+    }
+
+    /// Lets another service take part in SIGHUP: `prepare` checks its part of the new
+    /// settings (throwing rejects the whole reload) and returns what puts it in force.
+    public func addReloadParticipant(_ prepare: @escaping @Sendable (Settings) throws -> @Sendable () -> Void) {
+        reloadParticipants.withLock { $0.append(prepare) }
+    }
+
+    /// Something was queued (a sign-up's confirmation email): send it now rather than at
+    /// the next look at the queue.
+    public func wakeDelivery() {
+        delivery.wake()
+    }
+
     /// SIGHUP: reads the config and templates again. A file that does not load is rejected
     /// with a logged error and the running configuration stays in force.
     public func reload() {
@@ -106,7 +135,9 @@ public final class Daemon: @unchecked Sendable {
                 }
                 let watchChanged = next.site.root != setup.site.root || next.settings.content != setup.settings.content
                     || next.settings.site != setup.settings.site
+                let commits = try reloadParticipants.withLock { $0 }.map { try $0(next.settings) }
                 try delivery.reload(next.settings)
+                commits.forEach { $0() }
                 runner.setup = next
                 if watchChanged {
                     watcher?.stop()
@@ -295,6 +326,7 @@ public final class Daemon: @unchecked Sendable {
         let queue = (try? store.read { tx in try tx.unsentCount() }) ?? 0
         parts.append("queue \(queue)")
         parts.append("last run \(runner.lastOutcome)")
+        parts += statusNotes.withLock { $0.map(\.text) }
         var next: [String: String] = [:]
         for (cadence, fire) in nextFires {
             next[JobRun.digestJob(cadence)] = DisplayDate.iso(fire) + " (" + JobRunner.describe(fire, in: zone) + ")"

@@ -12,16 +12,21 @@ public struct DaemonService: Service {
     /// How long in-flight SMTP transactions may take at shutdown; below systemd's
     /// TimeoutStopSec so the daemon exits before it is killed.
     let shutdownGrace: Double
+    /// Waited for before the daemon starts and tells systemd it is ready: the web server
+    /// listening, say.
+    let beforeStart: (@Sendable () async throws -> Void)?
 
-    public init(daemon: Daemon, shutdownGrace: Double = 20) {
+    public init(daemon: Daemon, shutdownGrace: Double = 20, beforeStart: (@Sendable () async throws -> Void)? = nil) {
         self.daemon = daemon
         self.shutdownGrace = shutdownGrace
+        self.beforeStart = beforeStart
     }
 
     public func run() async throws {
-        // Trap SIGHUP before telling systemd we are ready: its default action would end the
-        // process, and a reload may follow READY at once.
+        // Trap SIGHUP before READY goes out: systemd (or a test) may send it at once, and
+        // untrapped its default action ends the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
+        try await beforeStart?()
         try await Self.offPool { try daemon.start() }
         for await _ in hangups.cancelOnGracefulShutdown() {
             try await Self.offPool { daemon.reload() }

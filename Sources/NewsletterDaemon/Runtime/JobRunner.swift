@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Metrics
 import NewsletterCompose
 import NewsletterCore
 
@@ -42,7 +43,10 @@ final class JobRunner: @unchecked Sendable {
                 "\(cadence.rawValue) digests queued",
                 metadata: ["period": "\(report.period)", "queued": "\(report.queued)", "nothing_new": "\(report.empty)", "editions": "\(report.editions)"])
             lastOutcome = "ok"
-            if report.queued > 0 { delivery.wake() }
+            if report.queued > 0 {
+                Counter(label: MetricNames.digestsQueued, dimensions: [("cadence", cadence.rawValue)]).increment(by: report.queued)
+                delivery.wake()
+            }
             return true
         } catch {
             fail("\(cadence.rawValue) digest run failed: \(Self.message(error))")

@@ -724,14 +724,19 @@ public struct DeliveryTotals: Sendable, Equatable {
     public init() {}
 
     mutating func add(_ states: [Int64: DeliveryState], bounced: Int, cancelled: Int) {
+        var counts = (sent: 0, deferred: 0, failed: 0)
         for state in states.values {
             switch state {
-            case .sent: sent += 1
-            case .deferred: deferred += 1
-            case .failed: failed += 1
+            case .sent: counts.sent += 1
+            case .deferred: counts.deferred += 1
+            case .failed: counts.failed += 1
             default: break
             }
         }
+        sent += counts.sent
+        deferred += counts.deferred
+        failed += counts.failed
+        DeliveryMetrics.record(counts)
         self.bounced += bounced
         self.cancelled += cancelled
     }

@@ -48,6 +48,12 @@ struct ConfigCheck: ParsableCommand {
             _ = try TemplateSet.load(folder: settings.templates.dir)
             return "\(settings.templates.dir) loads"
         }
+        if let listen = settings.http.listen {
+            check("web pages") {
+                let pages = try PageTemplates.load(templatesDir: settings.templates.dir)
+                return "\(pages.folder) loads; served on \(listen)" + (settings.http.metricsListen.map { ", metrics on \($0)" } ?? "")
+            }
+        }
         check("content") {
             let site = try ContentSite(settings: settings)
             return "\(site.root), pages linked under \(site.baseURL)"

@@ -1,0 +1,139 @@
+import Foundation
+import Hummingbird
+import NewsletterCore
+
+/// `GET /subscribe` (a plain form, for sites without their own) and `POST /subscribe` (the
+/// site's form or ours posts here).
+struct SignupRoutes: Sendable {
+    let state: WebState
+
+    func register(on router: Router<WebContext>) {
+        router.get("/subscribe") { _, _ in try await showForm() }
+        router.post("/subscribe") { request, context in try await subscribe(request, context) }
+    }
+
+    func form(_ signup: SignupForm? = nil, status: HTTPResponse.Status = .ok, topics: [String]? = nil) -> Response {
+        let setup = state.setup
+        var values: [String: Any] = [
+            "consent_wording": setup.http.consentWording,
+            "cadences": Choices.cadences(selected: signup?.digest ?? .default, includeOff: false),
+            "honeypot": SignupForm.honeypotField,
+        ]
+        let siteTopics = topics ?? []
+        values["has_topics"] = !siteTopics.isEmpty
+        values["topics"] = Choices.topics(site: siteTopics, chosen: signup?.topics ?? [])
+        if let signup {
+            values["form"] = ["email": signup.email, "name": signup.name, "consent": signup.consent]
+            values["has_errors"] = !signup.problems.isEmpty
+            values["errors"] = signup.problems.map { ["field": $0.field, "message": $0.message] }
+            values["error"] = Dictionary(signup.problems.map { ($0.field, $0.message) }, uniquingKeysWith: { first, _ in first })
+        }
+        let title = signup?.problems.isEmpty == false ? "There is a problem: sign up for updates" : "Sign up for updates"
+        return PageRenderer(setup: setup).page(.subscribe, title: title, status: status, values)
+    }
+
+    private func showForm() async throws -> Response {
+        let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
+        return form(nil, topics: topics)
+    }
+
+    /// The answer is the same whether the address was new, pending, already on the list or
+    /// had left it: nobody can learn from it who subscribes.
+    func subscribe(_ request: Request, _ context: WebContext) async throws -> Response {
+        let setup = state.setup
+        let signup = SignupForm(try await FormBody.read(request))
+        let client = context.clientAddress
+        if signup.isBot {
+            state.metrics?.count(MetricNames.signups, outcome: "honeypot")
+            state.logger.info("sign-up ignored: the hidden field was filled in", metadata: ["client": "\(client ?? "unknown")"])
+            return accepted(setup)
+        }
+        guard let new = signup.subscriber else {
+            state.metrics?.count(MetricNames.signups, outcome: "invalid")
+            let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
+            return form(signup, status: .badRequest, topics: topics)
+        }
+        let time = state.now()
+        let byAddress = state.perAddress.attempt(client ?? "unknown", at: time)
+        guard byAddress.allowed else {
+            state.metrics?.count(MetricNames.signups, outcome: "rate_limited")
+            state.logger.notice("sign-up refused: too many from one client address", metadata: ["client": "\(client ?? "unknown")"])
+            let minutes = Int((byAddress.retryAfter / 60).rounded(.up))
+            var response = PageRenderer(setup: setup).notice(
+                .tooManyRequests, title: "Please try again later",
+                message: "We have had a lot of sign-ups from your connection. Please try again in \(minutes) minute\(minutes == 1 ? "" : "s").")
+            response.headers[.retryAfter] = String(Int(byAddress.retryAfter.rounded(.up)))
+            return response
+        }
+        // Over the per-address limit, the answer is the same but no more email goes out, so
+        // nobody can fill someone's inbox with confirmation requests.
+        guard state.perEmail.attempt(new.email.hash, at: time).allowed else {
+            state.metrics?.count(MetricNames.signups, outcome: "email_limited")
+            state.logger.notice("sign-up not emailed: too many for one email address", metadata: ["client": "\(client ?? "unknown")"])
+            return accepted(setup)
+        }
+        let outcome = try await state.blocking { [state] in try Registration(state: state, setup: setup).register(new, client: client) }
+        state.metrics?.count(MetricNames.signups, outcome: outcome.rawValue)
+        state.logger.info("web sign-up", metadata: ["outcome": "\(outcome.rawValue)", "client": "\(client ?? "unknown")"])
+        if outcome.queuedEmail { state.wake() }
+        return accepted(setup)
+    }
+
+    private func accepted(_ setup: WebSetup) -> Response {
+        if let after = setup.http.afterSubscribeURL {
+            var headers = HTTPFields()
+            headers[.location] = after.absoluteString
+            return Response(status: .seeOther, headers: headers)
+        }
+        return PageRenderer(setup: setup).page(.subscribed, title: "Check your inbox")
+    }
+}
+
+/// What a valid sign-up does to the list.
+struct Registration {
+    let state: WebState
+    let setup: WebSetup
+
+    enum Outcome: String {
+        /// New, or back after leaving: pending, with fresh consent and a confirmation email.
+        case added
+        /// Already pending: the confirmation email is sent again.
+        case resent
+        /// Already on the list and confirmed: nothing to do.
+        case alreadyActive = "already_active"
+
+        var queuedEmail: Bool { self != .alreadyActive }
+    }
+
+    func register(_ new: NewSubscriber, client: String?) throws -> Outcome {
+        let time = state.now()
+        let existing = try state.store.read { tx in try tx.subscriber(key: new.email.key) }
+        switch existing?.status {
+        case .active?:
+            return .alreadyActive
+        case .pending?:
+            return try resend(new.email, at: time)
+        case nil, .unsubscribed?, .bounced?:
+            do {
+                // Someone who left may come back: fresh consent, pending until they confirm
+                // from their own inbox.
+                try state.directory.add(new, wording: setup.http.consentWording, resubscribe: true, clientAddress: client) { added, tx in
+                    try setup.signup.queueConfirmation(for: added, in: tx, at: time)
+                }
+                return .added
+            } catch let error as NewsletterError where error.exitStatus == .dataError {
+                // Added by someone else since we looked: treat it as it now stands.
+                let now = try state.store.read { tx in try tx.subscriber(key: new.email.key) }
+                return now?.status == .pending ? try resend(new.email, at: time) : .alreadyActive
+            }
+        }
+    }
+
+    private func resend(_ email: EmailAddress, at time: Date) throws -> Outcome {
+        try state.store.write { tx in
+            guard let subscriber = try tx.subscriber(key: email.key), subscriber.status == .pending else { return .alreadyActive }
+            try setup.signup.queueConfirmation(for: subscriber, in: tx, at: time)
+            return .resent
+        }
+    }
+}
