@@ -1,3 +1,5 @@
+import NewsletterCore
+
 /// One body part of an edition, quoted-printable encoded ahead of time wherever it does not
 /// vary: lines without recipient placeholders are encoded once per edition; only lines
 /// holding placeholders are filled and encoded per message.

@@ -1,4 +1,5 @@
 import Foundation
+import NewsletterCore
 
 /// A page's "last updated" date or a post's publication date: a calendar day, or an instant
 /// in UTC when the source gave a time.
@@ -72,40 +73,23 @@ public struct MarkerDate: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { iso }
 
-    // MARK: Calendar arithmetic (proleptic Gregorian, no ICU)
+    // MARK: Calendar arithmetic (proleptic Gregorian, no ICU: CivilDate in Core)
 
     static func isValid(year: Int, month: Int, day: Int) -> Bool {
         (1900...2199).contains(year) && (1...12).contains(month) && day >= 1 && day <= daysIn(month: month, year: year)
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        CivilDate.daysIn(month: month, year: year)
     }
 
-    /// Howard Hinnant's days_from_civil.
     static func days(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
+        CivilDate(year: year, month: month, day: day).days
     }
 
     static func civil(fromDays days: Int) -> (Int, Int, Int) {
-        let z = days + 719468
-        let era = (z >= 0 ? z : z - 146096) / 146097
-        let doe = z - era * 146097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let date = CivilDate(days: days)
+        return (date.year, date.month, date.day)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

@@ -1,9 +1,8 @@
 import Foundation
-import NewsletterCore
 import NewsletterTestSupport
 import Testing
 
-@testable import NewsletterCompose
+@testable import NewsletterCore
 
 @Suite("Header encoding")
 struct HeaderEncodingTests {

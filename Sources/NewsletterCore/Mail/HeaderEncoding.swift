@@ -1,5 +1,4 @@
 import Foundation
-import NewsletterCore
 
 /// Header values as RFC 5322 and RFC 2047 want them. Every header of every message goes
 /// through here: a value holding CR, LF or NUL makes it throw, so no input can add a header.
