@@ -44,7 +44,7 @@ struct PreparedPart: Sendable {
             case .encoded(let bytes):
                 out.append(contentsOf: bytes)
             case .dynamic(let line):
-                QuotedPrintable.encode(RecipientSlot.fill(line[...], value).utf8, into: &out)
+                QuotedPrintable.encode(utf8: RecipientSlot.fill(line[...], value), into: &out)
                 out.append(contentsOf: [0x0D, 0x0A])
             }
         }
