@@ -64,7 +64,7 @@ public enum ReadableDate {
 /// Topic slugs as headings: "mental-health" becomes "Mental health".
 enum TopicName {
     static func display(_ slug: String) -> String {
-        let words = slug.replacingOccurrences(of: "-", with: " ")
+        let words = RecipientSlot.inert(slug).replacingOccurrences(of: "-", with: " ")
         return words.prefix(1).uppercased() + words.dropFirst()
     }
 }
