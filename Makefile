@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps build build-release test demo bench install clean
+.PHONY: all deps build build-release test fuzz demo bench install clean
 
 all: build
 
@@ -42,6 +42,13 @@ build-release: deps
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" $(SWIFT) test --skip-build $(BUILD_FLAGS)
+
+# Coverage-guided fuzzing (libFuzzer) of the address validator, the CSV importer, the page
+# parser, the config loader and the MIME serializer: FUZZ_SECONDS each (default 60).
+# `make test` runs the same properties on a fixed seeded budget (Tests/FuzzTests).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
 
 demo: deps
 	$(SWIFT) build $(BUILD_FLAGS)
@@ -72,4 +79,4 @@ install: build-release
 	@echo "Installed. Next: the README's installation section (user, config, SMTP password, systemctl)."
 
 clean:
-	rm -rf .build demo bench/work bench/results.json
+	rm -rf .build .build-fuzz demo bench/work bench/results.json
