@@ -8,14 +8,14 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 
 # System packages the build, the tests, the demo and the benchmarks need.
-APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl
+APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl spamassassin
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps build build-release test fuzz demo bench install clean
+.PHONY: all deps build build-release test fuzz spamcheck demo bench install clean
 
 all: build
 
@@ -49,6 +49,12 @@ test: deps
 FUZZ_SECONDS ?= 60
 fuzz: deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
+
+# SpamAssassin's score (local tests only) for each kind of email, built from the demo site;
+# the same check runs in `make test` (IntegrationTests/SpamAssassinTests).
+spamcheck: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" bash scripts/spamcheck.sh
 
 demo: deps
 	$(SWIFT) build $(BUILD_FLAGS)
