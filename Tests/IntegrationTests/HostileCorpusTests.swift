@@ -27,6 +27,28 @@ struct HostileCorpusTests {
         #expect(errors.isEmpty, "\(errors)")
     }
 
+    /// Not an error, but hostile all the same: pages whose file names and titles hold line
+    /// breaks and escape sequences are scanned, and every command that shows them keeps each
+    /// line whole and the terminal's escape sequences out.
+    @Test("hostile file names and titles in the content folder")
+    func hostilePages() throws {
+        let fixture = try CLIFixture(withContent: true)
+        try fixture.dir.write("site/support/\u{1B}[2Jclear.md", "---\ntitle: \"Clear \\e[2J screen\"\n---\nLast updated: 5 May 2022\n")
+        try fixture.dir.write("site/support/two\nlines.html", "<title>Two&#10;lines&#x1b;[31m</title><p>Last updated: 5 May 2022</p>")
+        try fixture.dir.write("site/support/bidi\u{202E}txt.md", "# Bidi\n\nLast updated: 5 May 2022\n")
+        for arguments in [["content", "scan", "--announce-existing"], ["content", "list"], ["content", "events"], ["content", "scan"]] {
+            let result = try fixture.ctl(arguments: arguments)
+            #expect(result.status == 0, "\(arguments): \(result)")
+            for line in (result.stdout + result.stderr).split(separator: "\n") {
+                #expect(!line.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" || (0x7F...0x9F).contains($0.value) },
+                        "\(arguments): \(line.debugDescription)")
+            }
+        }
+        let list = try fixture.ctl("content", "list")
+        // The header, four pages, the count, and the empty string after the last newline.
+        #expect(list.stdout.components(separatedBy: "\n").count == 7, "\(list.stdout)")
+    }
+
     /// The web endpoints' inputs (`http.jsonl`): decoded and checked here; the runner starts
     /// once the web module lands (see `HTTPCorpusServer`).
     @Test("HTTP endpoint inputs", .enabled(if: !HostileCorpus.loadHTTP().isEmpty))
