@@ -40,7 +40,8 @@ enum ConfigFuzz {
             if text.unicodeScalars.contains(where: { Safe.isControl($0) || $0.properties.isWhitespace || !$0.isASCII }) {
                 problems.append("\(key) \(text.debugDescription) holds a space, a control character or a non-ASCII character")
             }
-            if !(text.hasPrefix("http://") || text.hasPrefix("https://")) { problems.append("\(key) \(text.debugDescription) is not http or https") }
+            // Schemes are case-insensitive: "Http://" is fine.
+            if !(text.lowercased().hasPrefix("http://") || text.lowercased().hasPrefix("https://")) { problems.append("\(key) \(text.debugDescription) is not http or https") }
         }
         let paths: [(String?, String)] = [
             (settings.database.path, "database.path"), (settings.site.contentDir, "site.content_dir"), (settings.templates.dir, "templates.dir"),

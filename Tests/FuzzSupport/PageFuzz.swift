@@ -19,7 +19,10 @@ enum PageFuzz {
         let page = PageParser(reader: DateReader(order: order)).parse(text, format: format)
         problems += line(page.title, "title", limit: 200)
         problems += line(page.summary, "summary", limit: 300)
-        problems += line(page.lastUpdatedSource, "the marker's source", limit: nil)
+        // The phrase as the page wrote it (a tab included); it is not shown anywhere.
+        if let source = page.lastUpdatedSource, source.isEmpty || source.unicodeScalars.contains(where: { Safe.isControl($0) && $0 != "\t" }) {
+            problems.append("the marker's source \(source.debugDescription) holds a line break or control character")
+        }
         for warning in page.warnings { problems += line(warning, "warning", limit: nil) }
         let identity = PageIdentity(baseURL: "https://carers.example.org", blogDir: "blog")
         for topic in identity.topics(of: "a/b.md", declared: page.topics) where topic.isEmpty || Topic.slug(topic) != topic {

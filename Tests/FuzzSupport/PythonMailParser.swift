@@ -82,17 +82,29 @@ public final class PythonMailParser: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         var length = UInt64(message.count).littleEndian
-        let head = withUnsafeBytes(of: &length) { Data($0) }
-        try input.fileHandleForWriting.write(contentsOf: head + message)
+        let bytes = [UInt8](withUnsafeBytes(of: &length) { Data($0) } + message)
+        // Plain read(2) and write(2), retried on EINTR: libFuzzer's timer signal interrupts
+        // them, and FileHandle.availableData traps when that happens.
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.write(input.fileHandleForWriting.fileDescriptor, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw CocoaError(.fileWriteUnknown)
+            }
+            offset += written
+        }
+        var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
             if let newline = buffer.firstIndex(of: 0x0A) {
                 let line = Data(buffer[..<newline])
                 buffer.removeSubrange(...newline)
                 return try JSONDecoder().decode(Parsed.self, from: line)
             }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { throw CocoaError(.fileReadUnknown) }
-            buffer.append(contentsOf: chunk)
+            let count = chunk.withUnsafeMutableBytes { Foundation.read(output.fileHandleForReading.fileDescriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { throw CocoaError(.fileReadUnknown) }
+            buffer.append(contentsOf: chunk[..<count])
         }
     }
 }
