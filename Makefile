@@ -9,14 +9,14 @@ DESTDIR     ?=
 
 # System packages the build, the tests, the demo and the benchmarks need.
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl \
-                chromium chromium-driver python3-selenium wrk
+                spamassassin chromium chromium-driver python3-selenium wrk
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps build build-release test test-reliability test-browser test-browser-run demo bench install clean
+.PHONY: all deps build build-release test test-reliability test-browser test-browser-run fuzz spamcheck demo bench install clean
 
 all: build
 
@@ -63,6 +63,19 @@ test-reliability: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
 	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" $(SWIFT) test --skip-build --filter ReliabilityTests $(BUILD_FLAGS)
 
+# Coverage-guided fuzzing (libFuzzer) of the address validator, the CSV importer, the page
+# parser, the config loader and the MIME serializer: FUZZ_SECONDS each (default 60).
+# `make test` runs the same properties on a fixed seeded budget (Tests/FuzzTests).
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) bash scripts/fuzz.sh
+
+# SpamAssassin's score (local tests only) for each kind of email, built from the demo site;
+# the same check runs in `make test` (IntegrationTests/SpamAssassinTests).
+spamcheck: deps
+	$(SWIFT) build $(BUILD_FLAGS)
+	BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" bash scripts/spamcheck.sh
+
 demo: deps
 	$(SWIFT) build $(BUILD_FLAGS)
 	BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" bash scripts/demo.sh
@@ -92,4 +105,4 @@ install: build-release
 	@echo "Installed. Next: the README's installation section (user, config, SMTP password, systemctl)."
 
 clean:
-	rm -rf .build demo bench/work bench/results.json test-artifacts
+	rm -rf .build .build-fuzz demo bench/work bench/results.json test-artifacts

@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "newsletterd", targets: ["newsletterd"]),
         .executable(name: "newsletterctl", targets: ["newsletterctl"]),
+        // For the libFuzzer harnesses in Fuzz/, a package of their own built with -sanitize=fuzzer.
+        .library(name: "NewsletterFuzzSupport", targets: ["NewsletterFuzzSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -123,6 +125,13 @@ let package = Package(
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.
         .target(name: "NewsletterTestSupport", path: "Tests/Support", exclude: ["scripted_smtp.py"]),
+        // The fuzz targets' properties and hostile-input generators, shared by the seeded fuzz
+        // tests (FuzzTests) and the libFuzzer harnesses (Fuzz/, `make fuzz`).
+        .target(
+            name: "NewsletterFuzzSupport",
+            dependencies: ["NewsletterCore", "NewsletterContent", "NewsletterCompose"],
+            path: "Tests/FuzzSupport"
+        ),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
         .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
         .testTarget(
@@ -148,6 +157,10 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        .testTarget(
+            name: "FuzzTests",
+            dependencies: ["NewsletterFuzzSupport", "NewsletterCore", "NewsletterContent", "NewsletterCompose", "CommandSupport", "NewsletterTestSupport"]
         ),
         // Runs the built binaries against temporary databases and configs.
         .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),

@@ -9,8 +9,10 @@ public struct TextTable {
         self.maxWidths = maxWidths ?? Array(repeating: 60, count: headers.count)
     }
 
+    /// Cells are shown with control characters escaped: a file name or title holding an
+    /// escape sequence must not reach the terminal.
     public mutating func append(_ row: [String]) {
-        rows.append(row)
+        rows.append(row.map(\.escapingControlCharacters))
     }
 
     public func render() -> String {

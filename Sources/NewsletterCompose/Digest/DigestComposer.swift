@@ -92,16 +92,18 @@ public struct DigestComposer: Sendable {
         let chosen = DigestContent.select(from: events, for: recipient)
         if chosen.isEmpty && !environment.sendEmpty { return nil }
         let cadence = cadence ?? (recipient.subscriber.digest == .off ? .weekly : recipient.subscriber.digest)
-        let draft = try edition(chosen, cadence: cadence, hasName: recipient.subscriber.name != nil, at: cutoff)
-        let edition = Edition(id: 0, kind: .digest, subject: draft.subject, headers: draft.headers, text: draft.text, html: draft.html, createdAt: cutoff)
-        let message = try environment.message(kind: .digest, edition: 0, subscriber: recipient.subscriber, at: cutoff, links: [.unsubscribe, .preferences])
-        guard case .edition(_, let merge) = message.content else { return nil }
-        let bytes = try PreparedEdition(edition).render(messageID: message.messageID, to: recipient.subscriber.email, merge: merge)
-        let value = { (slot: RecipientSlot) in slot == .email ? recipient.subscriber.email : merge[slot.mergeKey] ?? "" }
+        let rendered = try Self.render(chosen, for: recipient.subscriber, cadence: cadence, at: cutoff, environment: environment)
         return Preview(
-            recipient: recipient, events: chosen, message: bytes, subject: RecipientSlot.fill(draft.subject[...], value),
-            text: RecipientSlot.fill(draft.text[...], value),
-            html: draft.html.map { RecipientSlot.fill($0[...]) { HTMLEscape.escape(value($0)) } } ?? "")
+            recipient: recipient, events: chosen, message: rendered.message, subject: rendered.subject, text: rendered.text, html: rendered.html)
+    }
+
+    /// The digest `subscriber` is sent for `events` at `cutoff`, built as `run` builds it, without
+    /// the store: what `preview` shows, and what the tests and fuzzers check.
+    package static func render(
+        _ events: [ContentEvent], for subscriber: Subscriber, cadence: DigestCadence, at cutoff: Date, environment: ComposeEnvironment
+    ) throws -> RenderedMessage {
+        let draft = try edition(events, cadence: cadence, hasName: subscriber.name != nil, at: cutoff, environment: environment)
+        return try environment.render(draft, kind: .digest, to: subscriber, at: cutoff, links: [.unsubscribe, .preferences])
     }
 
     public struct Preview: Sendable {
@@ -115,6 +117,12 @@ public struct DigestComposer: Sendable {
     }
 
     func edition(_ events: [ContentEvent], cadence: DigestCadence, hasName: Bool, at date: Date) throws -> NewEdition {
+        try Self.edition(events, cadence: cadence, hasName: hasName, at: date, environment: environment)
+    }
+
+    static func edition(
+        _ events: [ContentEvent], cadence: DigestCadence, hasName: Bool, at date: Date, environment: ComposeEnvironment
+    ) throws -> NewEdition {
         let text = DigestContext.make(events, cadence: cadence, hasName: hasName, environment: environment, plainText: true)
         let html = DigestContext.make(events, cadence: cadence, hasName: hasName, environment: environment, plainText: false)
         return NewEdition(

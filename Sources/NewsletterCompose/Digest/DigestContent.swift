@@ -58,11 +58,12 @@ enum DigestContext {
     }
 
     private static func item(_ event: ContentEvent, environment: ComposeEnvironment, plainText: Bool) -> [String: Any] {
-        var item: [String: Any] = ["title": event.title, "url": event.url]
+        var item: [String: Any] = ["title": RecipientSlot.inert(event.title), "url": RecipientSlot.inert(event.url)]
         if let date = ReadableDate.marker(event.marker, in: environment.timeZone) {
             item["date"] = date
         }
         if let summary = event.summary, !summary.isEmpty {
+            let summary = RecipientSlot.inert(summary)
             item["summary"] = plainText ? TextWrap.wrap(summary) : summary
         }
         return item

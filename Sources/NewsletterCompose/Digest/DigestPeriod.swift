@@ -61,11 +61,10 @@ public enum ReadableDate {
     }
 }
 
-/// Topic slugs as headings: "mental-health" becomes "Mental health".
 /// How a topic slug reads in an email or on a page: "mental-health" is "Mental health".
 public enum TopicName {
     public static func display(_ slug: String) -> String {
-        let words = slug.replacingOccurrences(of: "-", with: " ")
+        let words = RecipientSlot.inert(slug).replacingOccurrences(of: "-", with: " ")
         return words.prefix(1).uppercased() + words.dropFirst()
     }
 }

@@ -56,7 +56,19 @@ public struct BlogComposer: Sendable {
         }
     }
 
+    /// The notification `subscriber` is sent for `posts` at `date`, without the store (tests, fuzzing).
+    package static func render(
+        _ posts: [ContentEvent], for subscriber: Subscriber, at date: Date, environment: ComposeEnvironment
+    ) throws -> RenderedMessage {
+        let draft = try draft(posts, hasName: subscriber.name != nil, at: date, environment: environment)
+        return try environment.render(draft, kind: .blog, to: subscriber, at: date, links: [.unsubscribe, .preferences])
+    }
+
     func draft(_ posts: [ContentEvent], hasName: Bool, at date: Date) throws -> NewEdition {
+        try Self.draft(posts, hasName: hasName, at: date, environment: environment)
+    }
+
+    static func draft(_ posts: [ContentEvent], hasName: Bool, at date: Date, environment: ComposeEnvironment) throws -> NewEdition {
         let text = DigestContext.make(posts, cadence: nil, hasName: hasName, environment: environment, plainText: true)
         let html = DigestContext.make(posts, cadence: nil, hasName: hasName, environment: environment, plainText: false)
         return NewEdition(

@@ -87,9 +87,9 @@ public struct ComposeEnvironment: Sendable {
     /// differs between recipients. `listMail` is false for the confirmation email, which
     /// goes to someone not on the list yet and so has no unsubscribe links.
     func baseContext(hasName: Bool, listMail: Bool = true) -> [String: Any] {
-        var site: [String: Any] = ["name": siteName]
-        if let siteURL { site["url"] = siteURL.absoluteString }
-        if let postalAddress { site["postal_address"] = postalAddress }
+        var site: [String: Any] = ["name": RecipientSlot.inert(siteName)]
+        if let siteURL { site["url"] = RecipientSlot.inert(siteURL.absoluteString) }
+        if let postalAddress { site["postal_address"] = RecipientSlot.inert(postalAddress) }
         var recipient: [String: Any] = ["email": RecipientSlot.email.placeholder]
         if hasName { recipient["name"] = RecipientSlot.name.placeholder }
         return [
@@ -119,6 +119,34 @@ public struct ComposeEnvironment: Sendable {
         -> NewOutboxMessage
     {
         try MessageFactory(environment: self, at: date).message(kind: kind, edition: edition, subscriber: subscriber, links: links)
+    }
+}
+
+/// One recipient's message, and its subject and parts with their fields filled in.
+package struct RenderedMessage: Sendable {
+    /// The bytes as sent.
+    package var message: Data
+    package var subject: String
+    package var text: String
+    package var html: String
+}
+
+extension ComposeEnvironment {
+    /// The message `subscriber` gets from `draft`, rendered through the same serializer as the
+    /// outbox uses.
+    func render(_ draft: NewEdition, kind: MessageKind, to subscriber: Subscriber, at date: Date, links: [LinkTokens.Purpose]) throws
+        -> RenderedMessage
+    {
+        let edition = Edition(id: 0, kind: kind, subject: draft.subject, headers: draft.headers, text: draft.text, html: draft.html, createdAt: date)
+        let message = try self.message(kind: kind, edition: 0, subscriber: subscriber, at: date, links: links)
+        guard case .edition(_, let merge) = message.content else {
+            throw NewsletterError.internalError("a \(kind.rawValue) message was not built from an edition")
+        }
+        let bytes = try PreparedEdition(edition).render(messageID: message.messageID, to: subscriber.email, merge: merge)
+        let value = { (slot: RecipientSlot) in slot == .email ? subscriber.email : merge[slot.mergeKey] ?? "" }
+        return RenderedMessage(
+            message: bytes, subject: RecipientSlot.fill(draft.subject[...], value), text: RecipientSlot.fill(draft.text[...], value),
+            html: draft.html.map { RecipientSlot.fill($0[...]) { HTMLEscape.escape(value($0)) } } ?? "")
     }
 }
 

@@ -27,7 +27,7 @@ public struct SignupMessages: Sendable {
     }
 
     /// The complete message, rendered through the same serializer as every digest.
-    func message(_ kind: MessageKind, for subscriber: Subscriber, at now: Date, links: [LinkTokens.Purpose], listMail: Bool) throws
+    package func message(_ kind: MessageKind, for subscriber: Subscriber, at now: Date, links: [LinkTokens.Purpose], listMail: Bool) throws
         -> NewOutboxMessage
     {
         let templateKind: TemplateSet.Kind = kind == .confirm ? .confirm : .welcome

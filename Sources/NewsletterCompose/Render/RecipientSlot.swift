@@ -48,6 +48,16 @@ public enum RecipientSlot: Int, Sendable, CaseIterable {
         return out + rest
     }
 
+    /// `text` without the placeholder characters, for every value a template shows that comes
+    /// from pages or the config: a page title holding U+E000 (an icon font's glyph, say) could
+    /// otherwise fill in a recipient's field, or swallow the text up to the next placeholder.
+    static func inert(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0 == open || $0 == close }) else { return text }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: text.unicodeScalars.lazy.filter { $0 != open && $0 != close })
+        return String(scalars)
+    }
+
     static func contains(in text: Substring) -> Bool {
         text.unicodeScalars.contains(Self.open)
     }

@@ -1,3 +1,5 @@
+import Foundation
+import NewsletterCore
 import Yams
 
 /// YAML front matter at the top of a Markdown file, between `---` lines (closed by `---` or
@@ -90,9 +92,12 @@ struct FrontMatter {
             // Line numbers count from the file's first line, the opening ---.
             return "\(words) at line \(mark.line + 1)"
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return "key \(duplicates.joined(separator: ", ")) appears twice at line \(context.mark.line + 1)"
+            return "key \(duplicates.map(ConfigSection.shown).joined(separator: ", ")) appears twice at line \(context.mark.line + 1)"
+        case .reader(let problem, _, let value, _):
+            // Its description spans lines and repeats the offending line.
+            return problem + (value > 0 ? String(format: " (U+%04X)", value) : "")
         default:
-            return "\(error)"
+            return "\(error)".split(whereSeparator: \.isNewline).first.map(String.init)?.escapingControlCharacters ?? "unreadable"
         }
     }
 

@@ -122,8 +122,11 @@ struct HTMLPage {
         var end: Int
     }
 
-    /// The tag starting at `index` (which holds "<"), or nil when it is not a tag.
+    /// The tag starting at `index` (which holds "<"), or nil when it is not a tag. A tag that
+    /// is still open at the end of the text takes the rest of it, as in an HTML tokenizer: read
+    /// again from the next "<", a page of "<a<a<a..." took time in the square of its length.
     static func tag(_ text: [UInt8], at index: Int) -> Tag? {
+        let unterminated = Tag(name: "", closing: false, attributes: [:], end: text.count)
         var i = index + 1
         let count = text.count
         var closing = false
@@ -132,7 +135,7 @@ struct HTMLPage {
             i += 1
         }
         if i < count, text[i] == UInt8(ascii: "!") || text[i] == UInt8(ascii: "?") {
-            guard let end = find(text, ">", from: i) else { return nil }
+            guard let end = find(text, ">", from: i) else { return unterminated }
             return Tag(name: "!", closing: false, attributes: [:], end: end + 1)
         }
         let nameStart = i
@@ -160,7 +163,7 @@ struct HTMLPage {
                 if i < count, text[i] == UInt8(ascii: "\"") || text[i] == UInt8(ascii: "'") {
                     let quote = text[i]
                     let valueStart = i + 1
-                    guard let close = text[valueStart...].firstIndex(of: quote) else { return nil }
+                    guard let close = text[valueStart...].firstIndex(of: quote) else { return unterminated }
                     if wantsAttributes { value = HTMLEntities.decode(text[valueStart..<close]) }
                     i = close + 1
                 } else {
@@ -171,7 +174,7 @@ struct HTMLPage {
             }
             if wantsAttributes, !key.isEmpty, attributes[key] == nil { attributes[key] = value }
         }
-        return nil
+        return unterminated
     }
 
     static func hasPrefix(_ text: [UInt8], at index: Int, _ prefix: String) -> Bool {

@@ -54,7 +54,12 @@ struct MarkdownPage {
             }
         }
         if let url = (matter.fields["url"] ?? matter.fields["permalink"])?.text?.trimmingCharacters(in: .whitespaces), !url.isEmpty {
-            page.urlOverride = url
+            // The address goes into emails as a link: one that a space or line break would cut is not used.
+            if url.hasLineBreakOrControl || url.unicodeScalars.contains(where: \.properties.isWhitespace) {
+                page.warnings.append("front matter url \(url.quotedText) holds a space, a line break or a control character; the file's own address is used")
+            } else {
+                page.urlOverride = url
+            }
         }
     }
 
@@ -78,6 +83,7 @@ struct MarkdownPage {
             if line.hasPrefix("```") || line.hasPrefix("~~~") {
                 finishParagraph()
                 inFence.toggle()
+                previous = nil
                 continue
             }
             if inFence { continue }
@@ -93,10 +99,12 @@ struct MarkdownPage {
                     heading = TextCleanup.collapse(plain(String(text).trimmingCharacters(in: CharacterSet(charactersIn: " #"))))
                     if heading?.isEmpty == true { heading = nil }
                 }
+                // A "---" under a heading is a rule, not the underline of the text above it.
+                previous = nil
                 continue
             }
-            // Setext headings: a line underlined with === or ---.
-            if let above = previous, line.utf8.allSatisfy({ $0 == UInt8(ascii: "=") }) || (line.utf8.count >= 2 && line.utf8.allSatisfy({ $0 == UInt8(ascii: "-") })) {
+            // Setext headings: a line of the paragraph in progress underlined with === or ---.
+            if let above = previous, !current.isEmpty, line.utf8.allSatisfy({ $0 == UInt8(ascii: "=") }) || (line.utf8.count >= 2 && line.utf8.allSatisfy({ $0 == UInt8(ascii: "-") })) {
                 current.removeLast()
                 finishParagraph()
                 if heading == nil { heading = TextCleanup.collapse(plain(above)) }
@@ -123,6 +131,7 @@ struct MarkdownPage {
         guard line.utf8.contains(where: { Self.markupBytes.contains($0) }) else { return line }
         var out = String.UnicodeScalarView()
         var chars = Array(line.unicodeScalars)
+        var next = NextScalar(chars: chars)
         var index = 0
         while index < chars.count {
             let c = chars[index]
@@ -133,18 +142,18 @@ struct MarkdownPage {
                 continue
             case "!" where index + 1 < chars.count && chars[index + 1] == "[":
                 // An image: drop it with its target.
-                if let close = chars[(index + 2)...].firstIndex(of: "]") {
-                    index = skipTarget(chars, after: close)
+                if let close = next.index(of: "]", from: index + 2) {
+                    index = skipTarget(chars, after: close, &next)
                     continue
                 }
             case "[":
-                if let close = chars[(index + 1)...].firstIndex(of: "]") {
+                if let close = next.index(of: "]", from: index + 1) {
                     out.append(contentsOf: chars[(index + 1)..<close])
-                    index = skipTarget(chars, after: close)
+                    index = skipTarget(chars, after: close, &next)
                     continue
                 }
             case "<":
-                if let close = chars[index...].firstIndex(of: ">"), close > index + 1, chars[index + 1].properties.isAlphabetic || chars[index + 1] == "/" {
+                if let close = next.index(of: ">", from: index), close > index + 1, chars[index + 1].properties.isAlphabetic || chars[index + 1] == "/" {
                     index = close + 1
                     continue
                 }
@@ -175,13 +184,34 @@ struct MarkdownPage {
         return rest.hasPrefix(". ") || rest.hasPrefix(") ")
     }
 
-    private static func skipTarget(_ chars: [Unicode.Scalar], after close: Int) -> Int {
+    private static func skipTarget(_ chars: [Unicode.Scalar], after close: Int, _ next: inout NextScalar) -> Int {
         var index = close + 1
-        if index < chars.count, chars[index] == "(", let end = chars[index...].firstIndex(of: ")") {
+        if index < chars.count, chars[index] == "(", let end = next.index(of: ")", from: index) {
             index = end + 1
-        } else if index < chars.count, chars[index] == "[", let end = chars[index...].firstIndex(of: "]") {
+        } else if index < chars.count, chars[index] == "[", let end = next.index(of: "]", from: index) {
             index = end + 1
         }
         return index
+    }
+}
+
+/// Where a scalar next occurs in a line, remembering the last answer for each: a paragraph
+/// of 100,000 "[" was otherwise searched to its end once per "[", in time that grew with the
+/// square of its length.
+struct NextScalar {
+    let chars: [Unicode.Scalar]
+    private var last: [Unicode.Scalar: (from: Int, found: Int?)] = [:]
+
+    init(chars: [Unicode.Scalar]) {
+        self.chars = chars
+    }
+
+    /// The first index at or after `start` holding `scalar`.
+    mutating func index(of scalar: Unicode.Scalar, from start: Int) -> Int? {
+        // The first occurrence after `from` is also the first after any start up to it.
+        if let known = last[scalar], known.from <= start, known.found.map({ start <= $0 }) ?? true { return known.found }
+        let found = start < chars.count ? chars[start...].firstIndex(of: scalar) : nil
+        last[scalar] = (start, found)
+        return found
     }
 }

@@ -7,7 +7,7 @@ public struct TemplateSettings: Sendable, Equatable {
     public var dir: String
 
     init(_ section: ConfigSection, relativeTo folder: URL) throws {
-        dir = ConfigPath.resolve(try section.nonEmptyString("dir", expected: "the path of a templates folder") ?? "templates", relativeTo: folder)
+        dir = ConfigPath.resolve(try section.path("dir", expected: "the path of a templates folder") ?? "templates", relativeTo: folder)
         try section.finish()
     }
 

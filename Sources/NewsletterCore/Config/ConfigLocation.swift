@@ -10,6 +10,9 @@ public struct ConfigLocation: Sendable, Equatable {
         case flag, environment, systemDefault
     }
 
+    /// Larger files are refused before they are read.
+    static let maxSize = 1 << 20
+
     public var path: String
     public var source: Source
 
@@ -42,8 +45,20 @@ public struct ConfigLocation: Sendable, Equatable {
         if isFolder.boolValue {
             throw NewsletterError.config("config \(path) is a folder; give the path of the YAML file")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // Read at most a megabyte: --config /dev/zero must not be read for ever. A pipe such
+        // as <(command) is fine.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
             throw NewsletterError.config("config \(path) cannot be read by user \(UnixUser.current): \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: Self.maxSize + 1) ?? Data()
+        } catch {
+            throw NewsletterError.config("config \(path) cannot be read by user \(UnixUser.current): \(StoreError.reason(error))")
+        }
+        if data.count > Self.maxSize {
+            throw NewsletterError.config("config \(path) is larger than \(Self.maxSize / 1024) KB; a config file is a few kilobytes, so this is not one")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw NewsletterError.config("config \(path) is not UTF-8 text")

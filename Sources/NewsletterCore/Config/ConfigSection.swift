@@ -47,6 +47,7 @@ public final class ConfigSection {
         guard case .scalar(let scalar) = node else {
             throw mismatch(key, line, expected: "a string", found: node)
         }
+        try checkTag(scalar, key, line)
         if Self.isNull(scalar) { return nil }
         return scalar.string
     }
@@ -56,6 +57,17 @@ public final class ConfigSection {
         guard let value = try string(key) else { return nil }
         if value.trimmingCharacters(in: .whitespaces).isEmpty {
             throw failure(key, expected: expected, found: "an empty string")
+        }
+        return value
+    }
+
+    /// A file or folder path as written (relative paths are resolved by the caller). A control
+    /// character is refused: a NUL would not reach the file system as written, and a line
+    /// break is a slip of the editor.
+    public func path(_ key: String, expected: String) throws -> String? {
+        guard let value = try nonEmptyString(key, expected: expected) else { return nil }
+        if value.hasLineBreakOrControl {
+            throw failure(key, expected: "\(expected), without control characters", found: value.quotedForDisplay)
         }
         return value
     }
@@ -116,6 +128,7 @@ public final class ConfigSection {
                 guard case .scalar(let scalar) = item else {
                     throw mismatch(key, item.mark?.line ?? line, expected: "a list of strings", found: item)
                 }
+                try checkTag(scalar, key, item.mark?.line ?? line)
                 return scalar.string
             }
         default:
@@ -137,7 +150,7 @@ public final class ConfigSection {
     /// Fails on the first key that no accessor read, suggesting the nearest known key.
     public func finish() throws {
         for entry in entries where !read.contains(entry.key) {
-            var message = "unknown key \(qualified(entry.key))"
+            var message = "unknown key \(qualified(Self.shown(entry.key)))"
             if let suggestion = Self.nearest(to: entry.key, in: read) {
                 message += " (did you mean \(qualified(suggestion))?)"
             } else if !read.isEmpty {
@@ -165,8 +178,24 @@ public final class ConfigSection {
         return (entry.value, entry.value.mark?.line ?? entry.line)
     }
 
+    /// Every value is read as text: one tagged as something else (`!!binary`, `!custom`)
+    /// would be taken for the text of its tag's argument, so it is refused.
+    private func checkTag(_ scalar: Node.Scalar, _ key: String, _ line: Int?) throws {
+        let plain: [Tag.Name] = [.implicit, .nonSpecific, .str, .int, .float, .bool, .null, .timestamp]
+        guard !plain.map(\.rawValue).contains(scalar.tag.rawValue) else { return }
+        throw Self.error(
+            file: file, line: line, "\(qualified(key)): expected a string, found a value tagged \(scalar.tag.rawValue.quotedForDisplay)")
+    }
+
     private func lookupLine(_ key: String) -> Int? {
         entries.last(where: { $0.key == key }).flatMap { $0.value.mark?.line ?? $0.line }
+    }
+
+    /// A key as a message shows it: as written when it is a plain word, quoted and escaped
+    /// otherwise (a key can be any YAML string, line breaks and escape sequences included).
+    public static func shown(_ key: String) -> String {
+        let plain = !key.isEmpty && key.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        return plain ? key : key.quotedForDisplay
     }
 
     private func qualified(_ key: String) -> String {

@@ -86,14 +86,14 @@ public struct SMTPSettings: Sendable, Equatable {
             }
             self.helo = helo
         }
-        caFile = try section.nonEmptyString("ca_file", expected: "the path of a PEM file").map { ConfigPath.resolve($0, relativeTo: folder) }
+        caFile = try section.path("ca_file", expected: "the path of a PEM file").map { ConfigPath.resolve($0, relativeTo: folder) }
         if let username = try section.nonEmptyString("username") {
-            if username.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            if username.hasLineBreakOrControl {
                 throw section.failure("username", expected: "one line of text", found: username.quotedForDisplay)
             }
             self.username = username
         }
-        passwordFile = try section.nonEmptyString("password_file", expected: "the path of a file holding the password")
+        passwordFile = try section.path("password_file", expected: "the path of a file holding the password")
             .map { ConfigPath.resolve($0, relativeTo: folder) }
         if passwordFile != nil && username == nil {
             throw section.failure("password_file", "is set but smtp.username is not; set both, or neither")

@@ -68,11 +68,12 @@ public struct Settings: Sendable {
         case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _), .composer(let context, let problem, _, _):
             return [problem, context?.text].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
         case .duplicatedKeysInMapping(let duplicates, _):
-            return "key \(duplicates.joined(separator: ", ")) appears twice"
-        case .reader(let problem, _, _, _):
-            return problem
+            return "key \(duplicates.map(ConfigSection.shown).joined(separator: ", ")) appears twice"
+        case .reader(let problem, _, let value, _):
+            return problem + (value > 0 ? String(format: " (U+%04X)", value) : "")
         default:
-            return "\(error)"
+            // The other cases' descriptions span lines and quote the file.
+            return "\(error)".split(whereSeparator: \.isNewline).first.map(String.init)?.escapingControlCharacters ?? "unreadable"
         }
     }
 }
@@ -92,7 +93,7 @@ public struct DatabaseSettings: Sendable, Equatable {
     }
 
     init(_ section: ConfigSection, relativeTo folder: URL) throws {
-        let path = try section.nonEmptyString("path", expected: "the path of the database file") ?? Self.defaultPath
+        let path = try section.path("path", expected: "the path of the database file") ?? Self.defaultPath
         self.path = ConfigPath.resolve(path, relativeTo: folder)
         busyTimeout = try section.duration("busy_timeout", in: 0.1...3600) ?? 10
         try section.finish()

@@ -7,6 +7,8 @@ public struct SiteSettings: Sendable, Equatable {
         case dmy, mdy, ymd
     }
 
+    public static let maxNameLength = 200
+
     /// The organisation's name, as emails and pages show it.
     public var name: String
     /// The public address of the site; a page's URL is this plus its path.
@@ -33,9 +35,15 @@ public struct SiteSettings: Sendable, Equatable {
 
     init(_ section: ConfigSection, relativeTo folder: URL) throws {
         self.init()
-        if let name = try section.nonEmptyString("name") { self.name = try section.singleLine("name", name) }
+        if let name = try section.nonEmptyString("name") {
+            self.name = try section.singleLine("name", name)
+            // It heads every email and its List-Id: a page of text is a mistake.
+            guard name.count <= Self.maxNameLength else {
+                throw section.failure("name", expected: "a name of at most \(Self.maxNameLength) characters", found: "\(name.count) characters")
+            }
+        }
         baseURL = try section.webURL("base_url")
-        contentDir = try section.nonEmptyString("content_dir", expected: "the path of the site's content folder")
+        contentDir = try section.path("content_dir", expected: "the path of the site's content folder")
             .map { ConfigPath.resolve($0, relativeTo: folder) }
         if let blog = try section.nonEmptyString("blog_dir", expected: "a folder inside content_dir") {
             guard !blog.hasPrefix("/"), !blog.split(separator: "/").contains("..") else {
@@ -77,7 +85,7 @@ public struct MailSettings: Sendable, Equatable {
         from = try section.mailbox("from")
         replyTo = try section.mailbox("reply_to")
         transport = try section.choice("transport") ?? .smtp
-        maildir = try section.nonEmptyString("maildir", expected: "the path of a Maildir folder").map { ConfigPath.resolve($0, relativeTo: folder) }
+        maildir = try section.path("maildir", expected: "the path of a Maildir folder").map { ConfigPath.resolve($0, relativeTo: folder) }
         if transport == .maildir && maildir == nil {
             throw section.failure("maildir", "must be set when mail.transport is maildir")
         }
@@ -86,15 +94,27 @@ public struct MailSettings: Sendable, Equatable {
 }
 
 extension ConfigSection {
+    static let maxURLLength = 500
+
     /// An absolute http or https URL, without a trailing slash.
     func webURL(_ key: String) throws -> URL? {
         guard let text = try nonEmptyString(key, expected: "an http or https address") else { return nil }
         var trimmed = text.trimmingSpaces
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        // URL(string:) would percent-encode a space or a line break rather than refuse it.
+        guard !trimmed.hasLineBreakOrControl, !trimmed.unicodeScalars.contains(where: \.properties.isWhitespace) else {
+            throw failure(key, expected: "an http or https address without spaces or line breaks", found: text.quotedForDisplay)
+        }
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
         else {
             throw failure(key, expected: "an http or https address such as https://carers.example.org", found: text.quotedForDisplay)
+        }
+        // Links go in the List-Unsubscribe header, which must stay under 998 octets; count
+        // the address as written there, with any non-ASCII letters percent-encoded.
+        guard url.absoluteString.utf8.count <= Self.maxURLLength else {
+            throw failure(
+                key, expected: "an address of at most \(Self.maxURLLength) characters", found: "\(url.absoluteString.utf8.count) characters")
         }
         return url
     }
@@ -110,7 +130,7 @@ extension ConfigSection {
     }
 
     func singleLine(_ key: String, _ value: String) throws -> String {
-        if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if value.hasLineBreakOrControl {
             throw failure(key, expected: "one line of text", found: value.quotedForDisplay)
         }
         return value

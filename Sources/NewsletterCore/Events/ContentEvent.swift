@@ -20,6 +20,22 @@ public struct ContentEvent: Sendable, Equatable, Identifiable {
     /// (`2022-05-05`, or `2024-03-12T09:30:00Z` when the source gave a time).
     public var marker: String
     public var detectedAt: Date
+
+    /// An event as the store returns it, for tests and fuzzing that compose without a store.
+    package init(
+        id: Int64, kind: ContentEventKind, path: String, title: String, summary: String?, url: String, topics: [String], marker: String,
+        detectedAt: Date
+    ) {
+        self.id = id
+        self.kind = kind
+        self.path = path
+        self.title = title
+        self.summary = summary
+        self.url = url
+        self.topics = topics
+        self.marker = marker
+        self.detectedAt = detectedAt
+    }
 }
 
 public enum ContentEventKind: String, Sendable, CaseIterable, Codable {

@@ -19,7 +19,7 @@ public enum HeaderEncoding {
     /// RFC 2047 encoded words.
     public static func unstructured(_ value: String) throws -> String {
         try checkValue(value)
-        if isPlainASCII(value) && !value.contains("=?") { return value }
+        if isPlainASCII(value) && !value.contains("=?") && !hasLongWord(value) { return value }
         return encodedWords(value)
     }
 
@@ -34,17 +34,48 @@ public enum HeaderEncoding {
     /// comma, encoded words when it is not ASCII.
     public static func phrase(_ name: String) throws -> String {
         try checkValue(name)
-        if !isPlainASCII(name) || name.contains("=?") { return encodedWords(name) }
+        if !isPlainASCII(name) || name.contains("=?") || hasLongWord(name) { return encodedWords(name) }
         let atomOnly = name.utf8.allSatisfy { isAtext($0) || $0 == 0x20 } && !name.hasPrefix(" ") && !name.hasSuffix(" ")
         if atomOnly { return name }
         return "\"" + name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
-    /// Throws unless `value` is safe to put in a header at all.
+    /// Throws unless `value` is safe to put in a header at all: no line break, NUL or other
+    /// control character (a tab aside), even encoded.
     public static func checkValue(_ value: String) throws {
-        if value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) {
-            throw NewsletterError.badData("header value \(value.quotedForDisplay) contains a line break or NUL; refusing to build the message")
+        var previous: UInt8 = 0
+        for byte in value.utf8 {
+            // C0 but tab, DEL, and C1 (U+0080-U+009F is C2 80-C2 9F in UTF-8).
+            if (byte < 0x20 && byte != 0x09) || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) {
+                throw NewsletterError.badData(
+                    "header value \(value.quotedForDisplay) contains a line break or control character; refusing to build the message")
+            }
+            previous = byte
         }
+    }
+
+    /// The longest word a plain value may hold: folding happens only between words, so a
+    /// longer one goes as encoded words (which fold), and no line reaches 998 octets, even
+    /// with a display name's quotes and backslashes doubled.
+    static let longestWord = 400
+
+    /// Folding needs a space with a word after it, so a long run of spaces does not fold either.
+    static let longestSpaces = 200
+
+    static func hasLongWord(_ value: String) -> Bool {
+        var word = 0
+        var spaces = 0
+        for byte in value.utf8 {
+            if byte == 0x20 {
+                word = 0
+                spaces += 1
+            } else {
+                word += 1
+                spaces = 0
+            }
+            if word > longestWord || spaces > longestSpaces { return true }
+        }
+        return false
     }
 
     static func checkName(_ name: String) throws {
@@ -53,13 +84,14 @@ public enum HeaderEncoding {
         }
     }
 
-    /// Encoded words of at most 45 UTF-8 bytes each, split between characters, separated by
+    /// Encoded words of at most 39 UTF-8 bytes each, split between code points (RFC 2047's
+    /// characters: a grapheme cluster can be any length, so it may span words), separated by
     /// spaces (which decoders drop between adjacent encoded words).
     static func encodedWords(_ value: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
-        for character in value {
-            let bytes = Array(String(character).utf8)
+        for scalar in value.unicodeScalars {
+            let bytes = Array(String(scalar).utf8)
             if chunk.count + bytes.count > encodedWordBytes, !chunk.isEmpty {
                 words.append(encodedWord(chunk))
                 chunk.removeAll(keepingCapacity: true)
@@ -84,9 +116,10 @@ public enum HeaderEncoding {
             if index == 0 {
                 current = String(word)
             } else if current.utf8.count + 1 + word.utf8.count > preferredLineLength, index > 1 || !out.isEmpty,
-                !current.trimmingCharacters(in: .whitespaces).isEmpty
+                !current.trimmingCharacters(in: .whitespaces).isEmpty, !word.isEmpty
             {
                 // Never fold straight after "Name:": some parsers then keep the space in the value.
+                // Fold only before a word: a folded line of white space alone is not allowed.
                 out += current + "\r\n"
                 current = " " + word
             } else {

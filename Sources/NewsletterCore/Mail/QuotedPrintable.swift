@@ -32,8 +32,12 @@ public enum QuotedPrintable {
         var lineLength = 0
         var iterator = bytes.makeIterator()
         var pending: UInt8? = iterator.next()
+        // Two bytes of look-ahead: a CR is a line end only before an LF; a lone CR is
+        // encoded (=0D) on the same line, so the byte before it is not at the line's end.
+        var afterPending: UInt8? = iterator.next()
         while let byte = pending {
-            pending = iterator.next()
+            pending = afterPending
+            afterPending = iterator.next()
             if byte == 0x0D && pending == 0x0A { continue }  // CR of CRLF: the LF ends the line
             if byte == 0x0A {
                 out.append(0x0D)
@@ -41,7 +45,7 @@ public enum QuotedPrintable {
                 lineLength = 0
                 continue
             }
-            let atLineEnd = pending == nil || pending == 0x0A || pending == 0x0D
+            let atLineEnd = pending == nil || pending == 0x0A || (pending == 0x0D && afterPending == 0x0A)
             let literal = (byte >= 33 && byte <= 126 && byte != 61) || ((byte == 32 || byte == 9) && !atLineEnd)
             let width = literal ? 1 : 3
             // Leave room for the soft break "=" unless this is the last character of the line.

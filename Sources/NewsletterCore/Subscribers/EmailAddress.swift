@@ -74,6 +74,9 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
             if let scalar = address.unicodeScalars.first(where: { !$0.isASCII }), scalar.properties.isWhitespace {
                 return [0x85, 0x2028, 0x2029].contains(scalar.value) ? "it contains a line break" : "it contains a space"
             }
+            if address.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                return "it contains a control character"
+            }
             return "it contains a character outside plain ASCII, which this list does not support"
         }
         let ats = bytes.indices.filter { bytes[$0] == UInt8(ascii: "@") }

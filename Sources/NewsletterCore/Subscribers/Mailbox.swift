@@ -11,7 +11,7 @@ public struct Mailbox: Sendable, Equatable, CustomStringConvertible {
     /// Parses `Name <address>` or a bare address. Throws for line breaks or control
     /// characters anywhere, so nothing parsed here can break a header.
     public init(parsing text: String) throws {
-        if text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if text.hasLineBreakOrControl {
             throw NewsletterError.badData("\(text.quotedForDisplay) contains a line break or control character")
         }
         let trimmed = text.trimmingSpaces

@@ -32,6 +32,7 @@ public struct SubscriberDirectory: Sendable {
         then: ((Subscriber, StoreTransaction) throws -> Void)? = nil
     ) throws -> Subscriber {
         let time = now()
+        let wording = try ConsentWording.validated(wording)
         return try store.write { tx in
             let added = try insertOrReturn(new, wording: wording, resubscribe: resubscribe, clientAddress: clientAddress, at: time, in: tx)
             try then?(added, tx)

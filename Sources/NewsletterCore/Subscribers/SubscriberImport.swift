@@ -55,6 +55,11 @@ public struct SubscriberImport: Sendable {
             throw NewsletterError.noInput("subscribers file \(path) not found")
         }
         if isFolder.boolValue { throw NewsletterError.noInput("\(path) is a folder; give the path of a CSV file") }
+        // A device (/dev/zero) would be read for ever. A pipe is fine: /dev/stdin, <(command).
+        var info = stat()
+        if stat(path, &info) == 0, ![S_IFREG, S_IFIFO].contains(info.st_mode & S_IFMT) {
+            throw NewsletterError.noInput("\(path) is not a regular file; give the path of a CSV file")
+        }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw NewsletterError.noInput("cannot read subscribers file \(path): \(String(cString: strerror(errno)))")
         }
@@ -103,6 +108,7 @@ public struct SubscriberImport: Sendable {
         _ checked: Checked, to store: Store, actor: String, wording: String, dryRun: Bool, now: Date = Date(),
         progress: ((Int) -> Void)? = nil
     ) throws -> Report {
+        let wording = try ConsentWording.validated(wording)
         var report = Report(rows: checked.rows.count + checked.problems.count + checked.duplicates.count)
         report.duplicates = checked.duplicates
         report.invalid = checked.problems
@@ -206,7 +212,7 @@ public enum SubscriberName {
         let name = raw.trimmingSpaces
         if name.isEmpty { return nil }
         let plainASCII = name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        if !plainASCII, name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        if !plainASCII, name.hasLineBreakOrControl {
             throw NewsletterError.badData("name \(name.quotedForDisplay) contains a line break or control character")
         }
         if name.utf8.count > maxLength, name.count > maxLength {

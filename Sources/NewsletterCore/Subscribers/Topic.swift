@@ -25,6 +25,9 @@ public enum Topic {
         var seen: Set<String> = []
         var result: [String] = []
         for topic in raw {
+            if topic.hasLineBreakOrControl {
+                throw NewsletterError.badData("topic \(topic.quotedForDisplay) contains a line break or control character")
+            }
             guard let slug = slug(topic) else {
                 throw NewsletterError.badData("topic \(topic.quotedForDisplay) has no letters or digits")
             }

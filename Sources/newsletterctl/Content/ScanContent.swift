@@ -63,7 +63,8 @@ struct ScanContent: ParsableCommand {
             text += "\(prefix)\(report.dryRun ? "Would record" : "Recorded") \(count(report.events.count, "event")).\n"
         }
         for note in report.notes {
-            text += "note: \(note.path): \(note.reason)\n"
+            // A file's name can hold a line break or an escape sequence.
+            text += "note: \(note.path.escapingControlCharacters): \(note.reason.escapingControlCharacters)\n"
         }
         var parts = ["\(report.filesRead.formatted()) read", "\(report.unchanged.formatted()) unchanged"]
         if !report.removed.isEmpty { parts.append("\(report.removed.count.formatted()) removed") }

@@ -26,7 +26,7 @@ struct StatusCommand: ParsableCommand {
                 if status.running {
                     out.line("newsletterd: running (pid \(beat.pid), version \(beat.version), since \(DisplayDate.minute(beat.startedAt)), "
                         + "heartbeat \(Int(Date().timeIntervalSince(beat.heartbeatAt)))s ago)")
-                    if !beat.statusLine.isEmpty { out.line("  \(beat.statusLine)") }
+                    if !beat.statusLine.isEmpty { out.line("  \(beat.statusLine.escapingControlCharacters)") }
                 } else {
                     out.line("newsletterd: not running (last seen \(DisplayDate.minute(beat.heartbeatAt)), \(beat.state))")
                 }
@@ -38,7 +38,7 @@ struct StatusCommand: ParsableCommand {
             if !status.lastRuns.isEmpty {
                 out.line("Last runs:")
                 for run in status.lastRuns {
-                    out.line("  \(run.job.padding(toLength: 16, withPad: " ", startingAt: 0))\(describe(run.finishedAt, zone))  \(run.ok ? "ok" : "FAILED")  \(run.detail)")
+                    out.line("  \(run.job.padding(toLength: 16, withPad: " ", startingAt: 0))\(describe(run.finishedAt, zone))  \(run.ok ? "ok" : "FAILED")  \(run.detail.escapingControlCharacters)")
                 }
             }
             out.line("Queue: " + DeliveryState.allCases.map { "\(status.queue[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
@@ -48,7 +48,8 @@ struct StatusCommand: ParsableCommand {
                 out.line("Last content scan: never")
             }
             if let error = status.heartbeat?.lastError, let at = status.heartbeat?.lastErrorAt {
-                out.line("Last error (\(describe(at, zone))): \(error)")
+                // Recorded by the daemon; it may quote a path or a relay's reply.
+                out.line("Last error (\(describe(at, zone))): \(error.escapingControlCharacters)")
             }
         }
     }

@@ -24,6 +24,7 @@ struct AddSubscriber: ParsableCommand {
 
     func run() throws {
         let address = try EmailAddress(email)
+        let wording = try ConsentWording.validated(consent ?? "Added by staff with newsletterctl")
         let new = NewSubscriber(
             email: address,
             name: try SubscriberName.validated(preferences.name),
@@ -38,7 +39,7 @@ struct AddSubscriber: ParsableCommand {
         let directory = SubscriberDirectory(store: store, actor: Actor.cli)
         var confirmation: Int64?
         let subscriber = try directory.add(
-            new, wording: consent ?? "Added by staff with newsletterctl", resubscribe: resubscribe
+            new, wording: wording, resubscribe: resubscribe
         ) { added, tx in
             confirmation = try signup?.queueConfirmation(for: added, in: tx, at: Date())
         }

@@ -31,6 +31,7 @@ struct ImportSubscribers: ParsableCommand {
     var consent: String?
 
     func run() throws {
+        if let consent { _ = try ConsentWording.validated(consent) }
         let (_, store) = try global.open()
         let data = try SubscriberImport.load(path: file)
         let importer = SubscriberImport(defaultStatus: pending ? .pending : .active)
@@ -54,8 +55,8 @@ struct ImportSubscribers: ParsableCommand {
         }
 
         let report = try importer.apply(
-            checked, to: store, actor: "import:\(path) (cli:\(UnixUser.current))",
-            wording: consent ?? "Imported from \(URL(fileURLWithPath: path).lastPathComponent) by staff with newsletterctl",
+            checked, to: store, actor: "import:\(path.escapingControlCharacters) (cli:\(UnixUser.current))",
+            wording: consent ?? "Imported from \(URL(fileURLWithPath: path).lastPathComponent.escapingControlCharacters) by staff with newsletterctl",
             dryRun: dryRun
         ) { progress.update("Importing", $0, of: checked.rows.count) }
         progress.finish()
