@@ -49,12 +49,15 @@ struct HostileCorpusTests {
         #expect(list.stdout.components(separatedBy: "\n").count == 7, "\(list.stdout)")
     }
 
-    /// The web endpoints' inputs (`http.jsonl`): decoded and checked here; the runner starts
-    /// once the web module lands (see `HTTPCorpusServer`).
-    @Test("HTTP endpoint inputs", .enabled(if: !HostileCorpus.loadHTTP().isEmpty))
+    /// The web endpoints' inputs (`http.jsonl`), sent in turn to one newsletterd.
+    @Test("HTTP endpoint inputs")
     func http() throws {
+        let inputs = HostileCorpus.decodeHTTP()
+        #expect(inputs.errors.isEmpty, "\(inputs.errors)")
+        #expect(inputs.cases.count >= 50 && Set(inputs.cases.map(\.name)).count == inputs.cases.count)
         let server = try HTTPCorpusServer.start()
-        for input in HostileCorpus.loadHTTP() { try server.run(input) }
+        defer { server.stop() }
+        for input in inputs.cases { try server.run(input) }
     }
 }
 
@@ -123,20 +126,6 @@ struct HostileCase: Decodable, Sendable, CustomTestStringConvertible {
     }
 }
 
-/// An input for the web endpoints (one line of `http.jsonl`).
-struct HostileHTTPCase: Decodable, Sendable {
-    var name: String
-    var method: String
-    /// The path and query, e.g. `/unsubscribe/abc?x=1`.
-    var path: String
-    var headers: [String: String]?
-    var body: String?
-    /// The expected HTTP status.
-    var status: Int
-    /// A fragment of the response body.
-    var message: String
-}
-
 enum HostileCorpus {
     static let folder = RepositoryPaths.root.appendingPathComponent("Tests/Hostile")
     static func load(_ file: String) -> [HostileCase] {
@@ -156,8 +145,17 @@ enum HostileCorpus {
         return (cases, errors)
     }
 
-    static func loadHTTP() -> [HostileHTTPCase] {
-        lines("http.jsonl").compactMap { try? JSONDecoder().decode(HostileHTTPCase.self, from: Data($0.1.utf8)) }
+    static func decodeHTTP() -> (cases: [HostileHTTPCase], errors: [String]) {
+        var cases: [HostileHTTPCase] = []
+        var errors: [String] = []
+        for (number, line) in lines("http.jsonl") {
+            do {
+                cases.append(try JSONDecoder().decode(HostileHTTPCase.self, from: Data(line.utf8)))
+            } catch {
+                errors.append("http.jsonl:\(number): \(error)")
+            }
+        }
+        return (cases, errors)
     }
 
     private static func lines(_ file: String) -> [(Int, String)] {
@@ -307,15 +305,4 @@ enum HostileCorpus {
             try FileManager.default.copyItem(at: source.appendingPathComponent(name), to: target.appendingPathComponent(name))
         }
     }
-}
-
-/// Where the HTTP corpus meets the web module. When it lands: start newsletterd with its
-/// HTTP listener on an ephemeral loopback port against a copy of `HostileCorpus.template`,
-/// send each case, and check the status, the body fragment and the database as `run` does.
-struct HTTPCorpusServer {
-    static func start() throws -> HTTPCorpusServer {
-        throw TestSetupError("Tests/Hostile/http.jsonl has cases but no server to send them to: complete HTTPCorpusServer with the web module")
-    }
-
-    func run(_ input: HostileHTTPCase) throws {}
 }

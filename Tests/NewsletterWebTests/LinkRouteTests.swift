@@ -100,6 +100,7 @@ struct LinkRouteTests {
     @Test("preferences: GET shows the choices and changes nothing; POST saves cadence, blog and topics, logged with the client")
     func preferences() async throws {
         let fixture = try WebFixture()
+        try fixture.addPages(topics: ["respite"])
         let ann = try fixture.add("ann@example.org", topics: ["money"])
         let uri = "/preferences/" + fixture.token(ann, .preferences)
         let before = try fixture.snapshot()

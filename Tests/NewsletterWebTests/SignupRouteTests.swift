@@ -47,6 +47,7 @@ struct SignupRouteTests {
     @Test("a sign-up makes a pending subscriber with a web consent record and queues the confirmation email in one go")
     func signup() async throws {
         let fixture = try WebFixture()
+        try fixture.addPages(topics: ["money", "mental-health"])
         try await fixture.app().test(.router) { client in
             let response = try await client.execute(uri: "/subscribe", method: .post, headers: formHeaders, body: formBody(Self.good))
             #expect(response.status == .ok)
@@ -143,9 +144,24 @@ struct SignupRouteTests {
         #expect(try fixture.snapshot() == before)
     }
 
+    @Test("a topic the site does not have is refused with the form, not saved to wait for pages that never come")
+    func unknownTopic() async throws {
+        let fixture = try WebFixture()
+        try fixture.addPages(topics: ["money"])
+        let before = try fixture.snapshot()
+        try await fixture.app().test(.router) { client in
+            let response = try await client.execute(uri: "/subscribe", method: .post, headers: formHeaders, body: formBody(Self.good))
+            #expect(response.status == .badRequest)
+            #expect(response.text.contains("One of the topics is not one we know."))
+            #expect(response.text.contains("id=\"topic-money\" name=\"topics\" value=\"money\" checked"), "the choice is kept")
+        }
+        #expect(try fixture.snapshot() == before)
+    }
+
     @Test("http.after_subscribe_url: a 303 to the site's thank-you page, allowed as a form target")
     func redirect() async throws {
         let fixture = try WebFixture(http: ["after_subscribe_url: https://carers.example.org/thank-you/"])
+        try fixture.addPages(topics: ["money", "mental-health"])
         try await fixture.app().test(.router) { client in
             let response = try await client.execute(uri: "/subscribe", method: .post, headers: formHeaders, body: formBody(Self.good))
             #expect(response.status == .seeOther)

@@ -56,6 +56,17 @@ final class WebFixture: @unchecked Sendable {
         tokens.token(subscriberID: subscriber.id, purpose: purpose)
     }
 
+    /// A page for each topic, so the forms offer (and accept) them.
+    func addPages(topics: [String]) throws {
+        try store.write { tx in
+            for topic in topics {
+                try tx.saveContentPage(
+                    ContentPage(path: "\(topic)/index.md", kind: .page, status: .current, title: topic, url: "https://carers.example.org/\(topic)/",
+                        topics: [topic], firstSeen: Date(), changedAt: Date()))
+            }
+        }
+    }
+
     @discardableResult
     func add(_ email: String, status: SubscriberStatus = .active, topics: [String] = []) throws -> Subscriber {
         let directory = SubscriberDirectory(store: store, actor: "cli:test")

@@ -3,7 +3,8 @@ import NewsletterCore
 /// What `POST /preferences/TOKEN` asks for: new settings, or to leave.
 ///
 /// Fields: `digest`, `blog`, `topics` (repeated; none ticked means every topic: the form
-/// always sends the full choice), or `action=unsubscribe`.
+/// always sends the full choice; the site's topics, or ones the subscriber already has),
+/// or `action=unsubscribe`.
 enum PreferencesRequest: Sendable {
     case unsubscribe
     case change(SubscriberChanges)
@@ -11,7 +12,7 @@ enum PreferencesRequest: Sendable {
 
     static let maxTopics = 50
 
-    init(_ form: FormBody) {
+    init(_ form: FormBody, allowedTopics: Set<String>) {
         if form["action"] == "unsubscribe" {
             self = .unsubscribe
             return
@@ -29,7 +30,7 @@ enum PreferencesRequest: Sendable {
             problems.append(("blog", "Choose when to hear about new blog posts."))
         }
         let chosen = form.all("topics").filter { !$0.isEmpty }
-        if chosen.count <= Self.maxTopics, let slugs = try? Topic.slugs(chosen) {
+        if chosen.count <= Self.maxTopics, let slugs = try? Topic.slugs(chosen), slugs.allSatisfy(allowedTopics.contains) {
             changes.topics = slugs
         } else {
             problems.append(("topics", "Choose topics from the list."))

@@ -5,7 +5,8 @@ import NewsletterCore
 ///
 /// Fields: `email` (required), `name`, `digest` (daily, weekly, monthly or off; default
 /// weekly), `blog` (immediate, digest or off; default digest), `topics` (repeated; none
-/// means every topic), `consent` (the checkbox; any value) and the honeypot `website`,
+/// means every topic; only the site's own, so nobody signs up for a topic that never
+/// comes), `consent` (the checkbox; any value) and the honeypot `website`,
 /// which people never see and bots fill in.
 struct SignupForm: Sendable {
     static let honeypotField = "website"
@@ -25,7 +26,7 @@ struct SignupForm: Sendable {
     /// The checked subscriber, when there are no problems.
     var subscriber: NewSubscriber?
 
-    init(_ form: FormBody) {
+    init(_ form: FormBody, siteTopics: Set<String>) {
         email = form["email"] ?? ""
         name = form["name"] ?? ""
         isBot = !(form[Self.honeypotField] ?? "").isEmpty
@@ -57,9 +58,11 @@ struct SignupForm: Sendable {
         let chosen = form.all("topics").filter { !$0.isEmpty }
         if chosen.count > Self.maxTopics {
             problems.append(("topics", "Choose at most \(Self.maxTopics) topics."))
-        } else if let slugs = try? Topic.slugs(chosen) {
+        } else if let slugs = try? Topic.slugs(chosen), slugs.allSatisfy(siteTopics.contains) {
             topics = slugs
         } else {
+            // The form comes back with the ones we know still ticked.
+            topics = ((try? Topic.slugs(chosen)) ?? []).filter(siteTopics.contains)
             problems.append(("topics", "One of the topics is not one we know."))
         }
         if !consent {

@@ -25,7 +25,11 @@ struct PreferencesRoutes: Sendable {
         let pages = PageRenderer(setup: state.setup)
         guard let id = link.subscriberID(context) else { return pages.badLink() }
         let client = context.clientAddress
-        switch PreferencesRequest(try await FormBody.read(request)) {
+        let body = try await FormBody.read(request)
+        let allowedTopics = try await state.blocking { [state] in
+            try state.store.read { tx in Set(try tx.siteTopics() + (try tx.subscriber(id: id)?.topics ?? [])) }
+        }
+        switch PreferencesRequest(body, allowedTopics: allowedTopics) {
         case .unsubscribe:
             let outcome = try await state.blocking { [state] in try state.directory.remove(subscriberID: id, clientAddress: client) }
             guard let outcome else { return pages.badLink() }

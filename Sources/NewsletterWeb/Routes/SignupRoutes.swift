@@ -41,7 +41,9 @@ struct SignupRoutes: Sendable {
     /// had left it: nobody can learn from it who subscribes.
     func subscribe(_ request: Request, _ context: WebContext) async throws -> Response {
         let setup = state.setup
-        let signup = SignupForm(try await FormBody.read(request))
+        let form = try await FormBody.read(request)
+        let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
+        let signup = SignupForm(form, siteTopics: Set(topics))
         let client = context.clientAddress
         if signup.isBot {
             state.metrics?.count(MetricNames.signups, outcome: "honeypot")
@@ -50,8 +52,7 @@ struct SignupRoutes: Sendable {
         }
         guard let new = signup.subscriber else {
             state.metrics?.count(MetricNames.signups, outcome: "invalid")
-            let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
-            return form(signup, status: .badRequest, topics: topics)
+            return self.form(signup, status: .badRequest, topics: topics)
         }
         let time = state.now()
         let byAddress = state.perAddress.attempt(client ?? "unknown", at: time)
