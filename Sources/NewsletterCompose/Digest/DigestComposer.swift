@@ -46,8 +46,8 @@ public struct DigestComposer: Sendable {
         var lastID: Int64 = 0
         while true {
             let done = try store.write { tx -> Bool in
-                let recipients = try tx.dueDigestRecipients(cadence: cadence, period: period, upTo: cutoff, afterID: lastID, limit: chunkSize)
-                for recipient in recipients {
+                let count = try tx.forEachDueDigestRecipient(cadence: cadence, period: period, upTo: cutoff, afterID: lastID, limit: chunkSize) {
+                    recipient in
                     lastID = recipient.subscriber.id
                     let chosen = index.select(for: recipient)
                     if chosen.isEmpty && !environment.sendEmpty {
@@ -55,7 +55,7 @@ public struct DigestComposer: Sendable {
                             subscriberID: recipient.subscriber.id, cadence: cadence, period: period, cutoff: cutoff, selectionID: nil,
                             outboxID: nil, at: cutoff)
                         report.empty += 1
-                        continue
+                        return
                     }
                     let content = DigestContent(eventIDs: chosen, hasName: recipient.subscriber.name != nil)
                     let shared: (edition: Int64, selection: Int64)
@@ -75,7 +75,7 @@ public struct DigestComposer: Sendable {
                         outboxID: outboxID, at: cutoff)
                     report.queued += 1
                 }
-                return recipients.count < chunkSize
+                return count < chunkSize
             }
             if done { break }
         }

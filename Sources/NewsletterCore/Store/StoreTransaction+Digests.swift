@@ -25,20 +25,40 @@ extension StoreTransaction {
         """
     private static let recipientColumns = "\(subscriberColumns), \(watermark)"
 
+    private static let dueRecipientsSQL = """
+        SELECT \(recipientColumns) FROM subscriber s
+        WHERE s.status = 'active' AND s.digest = ? AND s.id > ? AND s.active_since <= ?
+          AND NOT EXISTS (SELECT 1 FROM digest d WHERE d.subscriber_id = s.id AND d.cadence = ? AND d.period = ?)
+        ORDER BY s.id LIMIT ?
+        """
+
     /// Active subscribers on `cadence`, active by `cutoff`, with no digest yet for `period`;
     /// `limit` of them with ids above `afterID`, in id order.
     public func dueDigestRecipients(cadence: DigestCadence, period: String, upTo cutoff: Date, afterID: Int64, limit: Int) throws
         -> [DigestRecipient]
     {
-        let statement = try db.cachedStatement(sql: """
-            SELECT \(Self.recipientColumns) FROM subscriber s
-            WHERE s.status = 'active' AND s.digest = ? AND s.id > ? AND s.active_since <= ?
-              AND NOT EXISTS (SELECT 1 FROM digest d WHERE d.subscriber_id = s.id AND d.cadence = ? AND d.period = ?)
-            ORDER BY s.id LIMIT ?
-            """)
+        let statement = try db.cachedStatement(sql: Self.dueRecipientsSQL)
         return try Row.fetchAll(
             statement, arguments: [cadence.rawValue, afterID, StoredDate.text(cutoff), cadence.rawValue, period, limit]
         ).map(Self.recipient(from:))
+    }
+
+    /// `dueDigestRecipients`, one at a time: a chunk of 5,000 is never all in memory at once.
+    /// `body` may write the digest rows of the recipient it is given (later ones are unaffected).
+    /// Returns how many there were.
+    @discardableResult
+    public func forEachDueDigestRecipient(
+        cadence: DigestCadence, period: String, upTo cutoff: Date, afterID: Int64, limit: Int, _ body: (DigestRecipient) throws -> Void
+    ) throws -> Int {
+        let statement = try db.cachedStatement(sql: Self.dueRecipientsSQL)
+        let cursor = try Row.fetchCursor(
+            statement, arguments: [cadence.rawValue, afterID, StoredDate.text(cutoff), cadence.rawValue, period, limit])
+        var count = 0
+        while let row = try cursor.next() {
+            count += 1
+            try body(Self.recipient(from: row))
+        }
+        return count
     }
 
     /// The oldest watermark among the subscribers `dueDigestRecipients` would return.
