@@ -13,7 +13,9 @@ final class CLIFixture: @unchecked Sendable {
     /// `withContent` makes a small content folder, so newsletterd can run.
     init(site: [String] = [], mail: Bool = true, mailFrom: String? = "Peak District Carers <news@carers.example.org>",
          withContent: Bool = false, extraConfig: String = "") throws {
-        var yaml = "database:\n  path: data/newsletter.db\n  busy_timeout: 20s\n"
+        // The suites run side by side with ones that fsync hard (synchronous=FULL): on a
+        // shared disk a commit can then wait seconds, so a short timeout fails by chance.
+        var yaml = "database:\n  path: data/newsletter.db\n  busy_timeout: 2m\n"
         var siteLines = (mail ? ["name: Peak District Carers"] : []) + site
         if withContent {
             try dir.write("site/support/advocacy.md", "---\ntitle: Advocacy\n---\nThis information was last updated on 05/05/2022\n")
