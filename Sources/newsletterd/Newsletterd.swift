@@ -32,6 +32,7 @@ struct Newsletterd: AsyncParsableCommand {
     var logLevel: Logger.Level = .info
 
     static func main() async {
+        StartupSignals.install()
         await CommandRunner.main(self)
     }
 
@@ -42,6 +43,7 @@ struct Newsletterd: AsyncParsableCommand {
         // Before anything records a metric: counters made earlier would record nowhere.
         let registry = PrometheusCollectorRegistry()
         if !once { MetricsSystem.bootstrap(WebMetrics.factory(registry)) }
+        if once { StartupSignals.restoreDefaults() }
         let daemon = try Daemon(location: global.location, logger: logger)
 
         if once {

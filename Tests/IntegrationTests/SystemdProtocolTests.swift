@@ -16,6 +16,28 @@ struct SystemdProtocolTests {
         return seen
     }
 
+    /// systemd may stop or reload a service at any moment after it starts: before the
+    /// service lifecycle owns the signals, their default action would end the process.
+    @Test("SIGTERM while starting: exit 0, not killed; SIGHUP while starting: still comes up", arguments: [0, 2_000, 20_000, 80_000])
+    func signalsWhileStarting(delayMicroseconds: Int) throws {
+        let fixture = try DaemonFixture()
+        let stopped = try Binaries.start("newsletterd", ["--config", fixture.config])
+        usleep(useconds_t(delayMicroseconds))
+        stopped.signal(SIGTERM)
+        let result = stopped.wait()
+        #expect(result.status == 0, "\(result)")
+
+        let listener = try NotifyListener(path: fixture.dir.path("notify.sock"))
+        let reloaded = try Binaries.start("newsletterd", ["--config", fixture.config], environment: ["NOTIFY_SOCKET": listener.path])
+        usleep(useconds_t(delayMicroseconds))
+        reloaded.signal(SIGHUP)
+        let startup = try Self.read(listener, until: "READY=1")
+        #expect(startup.contains { $0.hasPrefix("READY=1") }, "\(startup)")
+        reloaded.signal(SIGTERM)
+        let second = reloaded.wait()
+        #expect(second.status == 0, "\(second)")
+    }
+
     @Test("READY, STATUS and WATCHDOG; RELOADING then READY on SIGHUP, a bad config kept out; STOPPING on SIGTERM, exit 0")
     func lifecycle() throws {
         let fixture = try DaemonFixture()

@@ -27,9 +27,14 @@ public struct DaemonService: Service {
         // untrapped its default action ends the process.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         try await beforeStart?()
+        // Stopped while starting: returning shuts the group down, and newsletterd exits 0.
+        if StartupSignals.stopRequested { return }
         try await Self.offPool { try daemon.start() }
-        for await _ in hangups.cancelOnGracefulShutdown() {
-            try await Self.offPool { daemon.reload() }
+        if StartupSignals.hangupCaught { try await Self.offPool { daemon.reload() } }
+        if !StartupSignals.stopRequested {
+            for await _ in hangups.cancelOnGracefulShutdown() {
+                try await Self.offPool { daemon.reload() }
+            }
         }
         try await Self.offPool { daemon.stop(within: shutdownGrace) }
     }
