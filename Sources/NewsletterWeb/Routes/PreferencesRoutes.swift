@@ -26,9 +26,13 @@ struct PreferencesRoutes: Sendable {
         guard let id = link.subscriberID(context) else { return pages.badLink() }
         let client = context.clientAddress
         let body = try await FormBody.read(request)
-        let allowedTopics = try await state.blocking { [state] in
-            try state.store.read { tx in Set(try tx.siteTopics() + (try tx.subscriber(id: id)?.topics ?? [])) }
-        }
+        // Only a choice of topics needs the site's list (not leaving, nor "every topic").
+        let choosesTopics = body["action"] != "unsubscribe" && body.all("topics").contains { !$0.isEmpty }
+        let allowedTopics: Set<String> = choosesTopics
+            ? try await state.blocking { [state] in
+                try state.store.read { tx in Set(try tx.siteTopics() + (try tx.subscriber(id: id)?.topics ?? [])) }
+            }
+            : []
         switch PreferencesRequest(body, allowedTopics: allowedTopics) {
         case .unsubscribe:
             let outcome = try await state.blocking { [state] in try state.directory.remove(subscriberID: id, clientAddress: client) }
