@@ -103,7 +103,7 @@ struct WebEndpointTests {
         #expect(metrics.contains("newsletter_web_signups_total{outcome=\"added\"} 1"))
 
         daemon.signal(SIGTERM)
-        let result = daemon.wait()
+        let result = await daemon.wait()
         #expect(result.status == 0, "\(result)")
     }
 
