@@ -46,40 +46,40 @@ struct BadInputTests {
     ]
 
     @Test("one line, the right status, nothing changed", arguments: cases)
-    func badInput(_ testCase: Case) throws {
+    func badInput(_ testCase: Case) async throws {
         let fixture = try CLIFixture()
-        try fixture.ctl("subscribers", "add", "ann@example.org")
-        let before = try fixture.ctl("subscribers", "export").stdout
+        try await fixture.ctl("subscribers", "add", "ann@example.org")
+        let before = try await fixture.ctl("subscribers", "export").stdout
         let result = testCase.withConfig
-            ? try fixture.ctl(arguments: testCase.arguments) : try Binaries.run("newsletterctl", testCase.arguments)
+            ? try await fixture.ctl(arguments: testCase.arguments) : try await Binaries.run("newsletterctl", testCase.arguments)
         #expect(result.status == testCase.status, "\(result)")
         #expect(result.stderrLines == ["newsletterctl: \(testCase.message)"])
         #expect(result.stdout.isEmpty)
-        #expect(try fixture.ctl("subscribers", "export").stdout == before)
+        #expect(try await fixture.ctl("subscribers", "export").stdout == before)
     }
 
     @Test("malformed CSV: one line naming the line, nothing imported")
-    func malformedCSV() throws {
+    func malformedCSV() async throws {
         let fixture = try CLIFixture()
         let file = try fixture.dir.write("broken.csv", "email,name\nann@example.org,Ann\n\"bob@example.org,Bob\n")
-        let result = try fixture.ctl("subscribers", "import", file)
+        let result = try await fixture.ctl("subscribers", "import", file)
         #expect(result.status == 65)
         #expect(result.stderrLines == ["newsletterctl: \(file), line 3: a quoted field is never closed; add the missing quote (\")"])
-        #expect(try fixture.emails() == [])
+        #expect(try await fixture.emails() == [])
     }
 
     @Test("CSV that is not UTF-8, or has an unknown column")
-    func otherBadFiles() throws {
+    func otherBadFiles() async throws {
         let fixture = try CLIFixture()
         let latin1 = try fixture.dir.write("latin1.csv", Data("email,name\nz@example.org,Zo".utf8) + Data([0xEB, 0x0A]))
-        var result = try fixture.ctl("subscribers", "import", latin1)
+        var result = try await fixture.ctl("subscribers", "import", latin1)
         #expect(result.status == 65)
         #expect(result.stderrLines == ["newsletterctl: \(latin1), line 2: the text is not UTF-8; save the file as \"CSV UTF-8\" and try again"])
         let typo = try fixture.dir.write("typo.csv", "emial,name\nz@example.org,Z\n")
-        result = try fixture.ctl("subscribers", "import", typo)
+        result = try await fixture.ctl("subscribers", "import", typo)
         #expect(result.status == 65)
         #expect(result.stderrLines == ["newsletterctl: \(typo), line 1: unknown column \"emial\"; the columns are email,name,digest,blog,topics"])
-        #expect(try fixture.emails() == [])
+        #expect(try await fixture.emails() == [])
     }
 
     struct ConfigCase: CustomTestStringConvertible, Sendable {
@@ -102,34 +102,34 @@ struct BadInputTests {
     ]
 
     @Test("config errors: one line naming file, line and key; exit 78", arguments: configCases)
-    func configErrors(_ testCase: ConfigCase) throws {
+    func configErrors(_ testCase: ConfigCase) async throws {
         let dir = TemporaryDirectory()
         let path = dir.path("newsletter.yaml")
         if let yaml = testCase.yaml { try dir.write("newsletter.yaml", yaml) }
-        let result = try Binaries.run("newsletterctl", ["subscribers", "list", "--config", path])
+        let result = try await Binaries.run("newsletterctl", ["subscribers", "list", "--config", path])
         #expect(result.status == 78, "\(result)")
         #expect(result.stderrLines == ["newsletterctl: " + testCase.message.replacingOccurrences(of: "CONFIG", with: path)])
-        let daemon = try Binaries.run("newsletterd", ["--once", "--config", path])
+        let daemon = try await Binaries.run("newsletterd", ["--once", "--config", path])
         #expect(daemon.status == 78)
         #expect(daemon.stderrLines == ["newsletterd: " + testCase.message.replacingOccurrences(of: "CONFIG", with: path)])
     }
 
     @Test("a database folder that cannot be created: exit 73, one line")
-    func unwritableDatabaseFolder() throws {
+    func unwritableDatabaseFolder() async throws {
         let dir = TemporaryDirectory()
         let config = try dir.write("newsletter.yaml", "database:\n  path: /proc/carers-newsletter/newsletter.db\n")
-        let result = try Binaries.run("newsletterctl", ["subscribers", "add", "a@example.org", "--config", config])
+        let result = try await Binaries.run("newsletterctl", ["subscribers", "add", "a@example.org", "--config", config])
         #expect(result.status == 73)
         #expect(result.stderrLines.count == 1)
         #expect(result.stderr.hasPrefix("newsletterctl: cannot create the database folder /proc/carers-newsletter: "))
     }
 
     @Test("a database file that is not SQLite: exit 65, one line")
-    func notADatabase() throws {
+    func notADatabase() async throws {
         let dir = TemporaryDirectory()
         let db = try dir.write("data/newsletter.db", String(repeating: "not a database\n", count: 200))
         let config = try dir.write("newsletter.yaml", "database:\n  path: data/newsletter.db\n")
-        let result = try Binaries.run("newsletterctl", ["subscribers", "list", "--config", config])
+        let result = try await Binaries.run("newsletterctl", ["subscribers", "list", "--config", config])
         #expect(result.status == 65)
         #expect(result.stderrLines == ["newsletterctl: \(db) is not a SQLite database; check database.path in the config"])
     }

@@ -42,22 +42,22 @@ final class CLIFixture: @unchecked Sendable {
 
     /// Runs newsletterctl with this fixture's config.
     @discardableResult
-    func ctl(_ arguments: String..., stdin: String? = nil) throws -> CommandResult {
-        try Binaries.run("newsletterctl", arguments + ["--config", config], stdin: stdin)
+    func ctl(_ arguments: String..., stdin: String? = nil) async throws -> CommandResult {
+        try await Binaries.run("newsletterctl", arguments + ["--config", config], stdin: stdin)
     }
 
-    func ctl(arguments: [String]) throws -> CommandResult {
-        try Binaries.run("newsletterctl", arguments + ["--config", config])
+    func ctl(arguments: [String]) async throws -> CommandResult {
+        try await Binaries.run("newsletterctl", arguments + ["--config", config])
     }
 
     /// The subscriber list as newsletterctl's JSON.
-    func subscribers() throws -> [[String: Any]] {
-        let result = try ctl("subscribers", "list", "--format", "json")
+    func subscribers() async throws -> [[String: Any]] {
+        let result = try await ctl("subscribers", "list", "--format", "json")
         guard result.status == 0 else { throw TestSetupError("list failed: \(result)") }
         return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] ?? []
     }
 
-    func emails() throws -> [String] {
-        try subscribers().compactMap { $0["email"] as? String }
+    func emails() async throws -> [String] {
+        try await subscribers().compactMap { $0["email"] as? String }
     }
 }

@@ -5,7 +5,7 @@ import Testing
 @Suite("Several processes sharing one database")
 struct ConcurrencyTests {
     @Test("two imports and a stream of adds, all at once, lose nothing")
-    func concurrentWriters() throws {
+    func concurrentWriters() async throws {
         let fixture = try CLIFixture()
         func people(_ prefix: String, _ count: Int) -> String {
             "email,name\n" + (0..<count).map { "\(prefix)\($0)@example.org,Person \($0)\n" }.joined()
@@ -21,10 +21,11 @@ struct ConcurrencyTests {
                 ["-c", "for i in $(seq 1 10); do \"$0\" subscribers add \"add\(worker)-$i@example.org\" --config \"$1\" || exit 1; done",
                  Binaries.path("newsletterctl"), fixture.config])
         }
-        let results = [importA.wait(), importB.wait()] + adders.map { $0.wait() }
+        var results = [await importA.wait(), await importB.wait()]
+        for adder in adders { results.append(await adder.wait()) }
         for result in results { #expect(result.status == 0, "\(result)") }
 
-        let emails = Set(try fixture.emails())
+        let emails = Set(try await fixture.emails())
         #expect(emails.count == 6030)
         #expect(emails.contains("first2999@example.org"))
         #expect(emails.contains("second0@example.org"))
@@ -32,15 +33,15 @@ struct ConcurrencyTests {
     }
 
     @Test("several processes opening a new database at once all migrate it cleanly")
-    func concurrentFirstOpen() throws {
+    func concurrentFirstOpen() async throws {
         let fixture = try CLIFixture()
         let processes = try (0..<6).map { index in
             try Binaries.start("newsletterctl", ["subscribers", "add", "p\(index)@example.org", "--config", fixture.config])
         }
         for process in processes {
-            let result = process.wait()
+            let result = await process.wait()
             #expect(result.status == 0, "\(result)")
         }
-        #expect(try fixture.emails().count == 6)
+        #expect(try await fixture.emails().count == 6)
     }
 }

@@ -41,8 +41,8 @@ final class DaemonFixture: @unchecked Sendable {
             """ + extraConfig)
     }
 
-    func ctl(_ arguments: String...) throws -> CommandResult {
-        try Binaries.run("newsletterctl", arguments + ["--config", config])
+    func ctl(_ arguments: String...) async throws -> CommandResult {
+        try await Binaries.run("newsletterctl", arguments + ["--config", config])
     }
 
     func store() throws -> Store {
@@ -54,13 +54,12 @@ final class DaemonFixture: @unchecked Sendable {
         (try? FileManager.default.contentsOfDirectory(atPath: dir.path("Maildir/new")))?.sorted() ?? []
     }
 
-    /// Polls `condition` until it holds or `timeout` passes.
-    func wait(_ timeout: TimeInterval = 20, for condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(50_000)
-        }
-        return try condition()
+    /// Checks `condition` until it holds or `timeout` passes; the wait suspends the task.
+    func wait(_ timeout: TimeInterval = 60, for condition: () throws -> Bool) async rethrows -> Bool {
+        try await waitUntil(timeout: timeout, condition)
+    }
+
+    func wait(_ timeout: TimeInterval = 60, for condition: () async throws -> Bool) async rethrows -> Bool {
+        try await waitUntil(timeout: timeout, condition)
     }
 }

@@ -28,18 +28,18 @@ struct DigestCommandTests {
     }
 
     @Test("preview shows a carer's digest in text, HTML and as a whole message, and changes nothing")
-    func preview() throws {
-        try fixture.ctl("subscribers", "add", "ann@example.org", "--name", "Ann")
+    func preview() async throws {
+        try await fixture.ctl("subscribers", "add", "ann@example.org", "--name", "Ann")
         try recordEvents()
-        var result = try fixture.ctl("digest", "preview", "--to", "ann@example.org")
+        var result = try await fixture.ctl("digest", "preview", "--to", "ann@example.org")
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.hasPrefix("Subject: Peak District Carers: 1 page updated and 1 new blog post\n"))
         #expect(result.stdout.contains("Hello Ann,"))
         #expect(result.stdout.contains("Updated 5 May 2022"))
-        result = try fixture.ctl("digest", "preview", "--to", "ann@example.org", "--format", "html")
+        result = try await fixture.ctl("digest", "preview", "--to", "ann@example.org", "--format", "html")
         #expect(result.stdout.contains("<html lang=\"en\""))
-        result = try fixture.ctl("digest", "preview", "--to", "ann@example.org", "--format", "eml")
-        let parsed = try PythonEmail.parse(Data(result.stdout.utf8))
+        result = try await fixture.ctl("digest", "preview", "--to", "ann@example.org", "--format", "eml")
+        let parsed = try await PythonEmail.parse(Data(result.stdout.utf8))
         #expect(parsed.defects.isEmpty)
         #expect(parsed.parts.count == 2)
         let queued = try fixture.store().read { tx in try tx.outboxMessage(id: 1) }
@@ -47,14 +47,14 @@ struct DigestCommandTests {
     }
 
     @Test("run queues each due digest once per period")
-    func run() throws {
-        try fixture.ctl("subscribers", "add", "ann@example.org")
-        try fixture.ctl("subscribers", "add", "bob@example.org", "--digest", "monthly")
+    func run() async throws {
+        try await fixture.ctl("subscribers", "add", "ann@example.org")
+        try await fixture.ctl("subscribers", "add", "bob@example.org", "--digest", "monthly")
         try recordEvents()
-        var result = try fixture.ctl("digest", "run", "--cadence", "weekly")
+        var result = try await fixture.ctl("digest", "run", "--cadence", "weekly")
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains(": 1 digest queued, 0 with nothing new (no email)"))
-        result = try fixture.ctl("digest", "run")
+        result = try await fixture.ctl("digest", "run")
         #expect(result.status == 0, "\(result)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.count == 3)
@@ -66,31 +66,31 @@ struct DigestCommandTests {
     }
 
     @Test("adding a pending subscriber queues their confirmation email with them")
-    func pendingConfirmation() throws {
-        let result = try fixture.ctl("subscribers", "add", "new@example.org", "--pending")
+    func pendingConfirmation() async throws {
+        let result = try await fixture.ctl("subscribers", "add", "new@example.org", "--pending")
         #expect(result.status == 0, "\(result)")
         #expect(result.stdout.contains("A confirmation email is queued"))
         let message = try #require(try fixture.store().read { tx in try tx.outboxMessage(id: 1) })
         #expect(message.kind == .confirm)
         #expect(message.envelopeTo == "new@example.org")
-        let update = try fixture.ctl("subscribers", "update", "new@example.org", "--active")
+        let update = try await fixture.ctl("subscribers", "update", "new@example.org", "--active")
         #expect(update.stdout.contains("A welcome email is queued."))
         #expect(try fixture.store().read { tx in try tx.outboxMessage(id: 2) }?.kind == .welcome)
     }
 
     @Test("bad input: unknown subscriber 67, missing mail settings 78, --cadence off 64")
-    func badInput() throws {
-        var result = try fixture.ctl("digest", "preview", "--to", "nobody@example.org")
+    func badInput() async throws {
+        var result = try await fixture.ctl("digest", "preview", "--to", "nobody@example.org")
         #expect(result.status == 67)
         #expect(result.stderrLines.count == 1)
-        result = try fixture.ctl("digest", "run", "--cadence", "off")
+        result = try await fixture.ctl("digest", "run", "--cadence", "off")
         #expect(result.status == 64)
         let bare = try CLIFixture(mail: false)
-        result = try bare.ctl("digest", "run")
+        result = try await bare.ctl("digest", "run")
         #expect(result.status == 78)
         #expect(result.stderrLines == ["newsletterctl: config \(bare.config): mail.from is not set; emails need a sender such as \"Carers News <news@carers.example.org>\""])
         let broken = try CLIFixture(extraConfig: "digest:\n  send_empty: sometimes\n")
-        result = try broken.ctl("digest", "run")
+        result = try await broken.ctl("digest", "run")
         #expect(result.status == 78)
         #expect(result.stderr.contains("digest.send_empty: expected true or false, found \"sometimes\""))
     }

@@ -11,18 +11,18 @@ import FoundationNetworking
 struct WebEndpointTests {
     /// Starts newsletterd with `http.listen` on an ephemeral loopback port and returns it with
     /// the address it reported in its READY status line.
-    static func start(_ fixture: DaemonFixture) throws -> (RunningProcess, URL, NotifyListener) {
+    static func start(_ fixture: DaemonFixture) async throws -> (RunningProcess, URL, NotifyListener) {
         let config = try String(contentsOfFile: fixture.config, encoding: .utf8).replacingOccurrences(
             of: "  public_url: https://carers.example.org/newsletter\n",
             with: "  public_url: https://carers.example.org/newsletter\n  listen: 127.0.0.1:0\n")
         try fixture.dir.write("newsletter.yaml", config)
         let listener = try NotifyListener(path: fixture.dir.path("notify.sock"))
         let daemon = try Binaries.start("newsletterd", ["--config", fixture.config], environment: ["NOTIFY_SOCKET": listener.path])
-        let ready = try SystemdProtocolTests.read(listener, until: "READY=1", timeout: 30)
+        let ready = try await SystemdProtocolTests.read(listener, until: "READY=1")
         guard let line = ready.last(where: { $0.hasPrefix("READY=1") }), let range = line.range(of: #"web http://127\.0\.0\.1:\d+"#, options: .regularExpression)
         else {
             daemon.signal(SIGKILL)
-            throw TestSetupError("no web address in the READY status: \(ready)\n\(daemon.wait())")
+            throw TestSetupError("no web address in the READY status: \(ready)\n\(await daemon.wait())")
         }
         return (daemon, URL(string: String(line[range].dropFirst(4)))!, listener)
     }
@@ -40,10 +40,10 @@ struct WebEndpointTests {
     }
 
     /// The decoded text part of the delivered message whose subject contains `subject`.
-    static func message(_ fixture: DaemonFixture, subject: String) throws -> PythonEmail.Parsed? {
+    static func message(_ fixture: DaemonFixture, subject: String) async throws -> PythonEmail.Parsed? {
         for file in fixture.delivered() {
             guard let data = FileManager.default.contents(atPath: fixture.dir.path("Maildir/new/\(file)")) else { continue }
-            let parsed = try PythonEmail.parse(data)
+            let parsed = try await PythonEmail.parse(data)
             if parsed.header("Subject")?.contains(subject) == true { return parsed }
         }
         return nil
@@ -57,7 +57,7 @@ struct WebEndpointTests {
     @Test("sign-up → confirmation email in the Maildir → confirm → welcome → one-click unsubscribe → metrics; SIGTERM exits 0")
     func fullCircle() async throws {
         let fixture = try DaemonFixture()
-        let (daemon, base, _) = try Self.start(fixture)
+        let (daemon, base, _) = try await Self.start(fixture)
         defer { if daemon.process.isRunning { daemon.signal(SIGKILL) } }
 
         let (health, ok, _) = try await Self.request(base.appendingPathComponent("healthz"))
@@ -71,7 +71,7 @@ struct WebEndpointTests {
         #expect(status == 200 && answer.contains("Check your inbox"))
 
         var confirmation: PythonEmail.Parsed?
-        #expect(try fixture.wait(30) { confirmation = try Self.message(fixture, subject: "confirm"); return confirmation != nil })
+        #expect(try await fixture.wait(120) { confirmation = try await Self.message(fixture, subject: "confirm"); return confirmation != nil })
         let confirmText = try #require(confirmation?.parts.first { $0.type == "text/plain" }?.content)
         let confirmToken = try #require(Self.token(in: confirmText, "confirm"), "\(confirmText)")
         let store = try fixture.store()
@@ -86,7 +86,7 @@ struct WebEndpointTests {
         #expect(try store.read { tx in try tx.subscriber(key: "carer@example.org") }?.status == .active)
 
         var welcome: PythonEmail.Parsed?
-        #expect(try fixture.wait(30) { welcome = try Self.message(fixture, subject: "Welcome"); return welcome != nil })
+        #expect(try await fixture.wait(120) { welcome = try await Self.message(fixture, subject: "Welcome"); return welcome != nil })
         let listUnsubscribe = try #require(welcome?.header("List-Unsubscribe"))
         let unsubscribeToken = try #require(Self.token(in: listUnsubscribe, "unsubscribe"), "\(listUnsubscribe)")
         #expect(welcome?.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click")
@@ -108,16 +108,18 @@ struct WebEndpointTests {
     }
 
     @Test("a port already taken: one line naming http.listen, non-zero exit")
-    func portTaken() throws {
+    func portTaken() async throws {
         let fixture = try DaemonFixture()
-        let (first, base, _) = try Self.start(fixture)
-        defer { first.signal(SIGKILL); first.wait() }
+        let (first, base, _) = try await Self.start(fixture)
         let config = try String(contentsOfFile: fixture.config, encoding: .utf8).replacingOccurrences(
             of: "listen: 127.0.0.1:0", with: "listen: 127.0.0.1:\(base.port!)")
         let second = fixture.dir.path("second.yaml")
         try config.replacingOccurrences(of: "path: data/newsletter.db", with: "path: data2/newsletter.db").write(
             toFile: second, atomically: true, encoding: .utf8)
-        let result = try Binaries.run("newsletterd", ["--config", second])
+        let attempt = try? await Binaries.run("newsletterd", ["--config", second])
+        first.signal(SIGKILL)
+        await first.wait()
+        let result = try #require(attempt)
         #expect(result.status == 69, "\(result)")
         #expect(result.stderr.contains("(http.listen)"), "\(result.stderr)")
     }

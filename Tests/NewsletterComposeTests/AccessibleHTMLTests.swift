@@ -9,7 +9,7 @@ import Testing
 /// reader, in dark mode, and in mail clients that strip <style>.
 @Suite("Accessible HTML emails")
 struct AccessibleHTMLTests {
-    static func messages() throws -> [(String, String)] {
+    static func messages() async throws -> [(String, String)] {
         let f = try ComposeFixture()
         let ann = try f.subscriber("ann@example.org", name: "Ann", topics: ["money"], at: f.monday - 86400)
         let events = [
@@ -23,8 +23,8 @@ struct AccessibleHTMLTests {
         pendingAnn.status = .pending
         let confirm = try signup.message(.confirm, for: pendingAnn, at: f.monday, links: [.confirm], listMail: false)
         let welcome = try signup.message(.welcome, for: ann, at: f.monday, links: [.unsubscribe, .preferences], listMail: true)
-        func html(_ data: Data) throws -> String {
-            try #require(try PythonEmail.parse(data).parts.first { $0.type == "text/html" }).content
+        func html(_ data: Data) async throws -> String {
+            try #require(try await PythonEmail.parse(data).parts.first { $0.type == "text/html" }).content
         }
         func complete(_ message: NewOutboxMessage) throws -> Data {
             guard case .complete(let data) = message.content else { throw TestSetupError("expected a complete message") }
@@ -35,14 +35,14 @@ struct AccessibleHTMLTests {
                 .render(messageID: "1@example.org", to: ann.email, merge: f.environment.merge(for: ann, links: [.unsubscribe, .preferences]))
         }
         return [
-            ("digest", try html(try rendered(digest))), ("blog", try html(try rendered(blog))),
-            ("confirm", try html(try complete(confirm))), ("welcome", try html(try complete(welcome))),
+            ("digest", try await html(try rendered(digest))), ("blog", try await html(try rendered(blog))),
+            ("confirm", try await html(try complete(confirm))), ("welcome", try await html(try complete(welcome))),
         ]
     }
 
     @Test("structure: language, viewport, colour scheme, headings, presentation tables, no images or scripts")
-    func structure() throws {
-        for (name, html) in try Self.messages() {
+    func structure() async throws {
+        for (name, html) in try await Self.messages() {
             #expect(html.contains("<html lang=\"en\""), "\(name)")
             #expect(html.contains("name=\"viewport\""), "\(name)")
             #expect(html.contains("name=\"color-scheme\" content=\"light dark\""), "\(name)")
@@ -58,8 +58,8 @@ struct AccessibleHTMLTests {
     }
 
     @Test("text is at least 16px, and nothing is wider than a 320px screen")
-    func sizes() throws {
-        for (name, html) in try Self.messages() {
+    func sizes() async throws {
+        for (name, html) in try await Self.messages() {
             for size in Self.values(of: "font-size:", in: html) {
                 #expect(Int(size.replacingOccurrences(of: "px", with: "")) ?? 0 >= 16, "\(name): font-size \(size)")
             }
@@ -71,8 +71,8 @@ struct AccessibleHTMLTests {
     }
 
     @Test("every text colour has at least 4.5:1 contrast with its background")
-    func contrast() throws {
-        for (name, html) in try Self.messages() {
+    func contrast() async throws {
+        for (name, html) in try await Self.messages() {
             for style in Self.styles(in: html) {
                 guard let color = Self.value(of: "color:", in: style).flatMap(Self.rgb) else { continue }
                 let background = Self.value(of: "background-color:", in: style).flatMap(Self.rgb) ?? (1, 1, 1)

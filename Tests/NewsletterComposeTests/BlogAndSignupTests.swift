@@ -15,7 +15,7 @@ struct BlogComposerTests {
     }
 
     @Test("posts wait for the window, then go in one email to immediate subscribers on their topics")
-    func window() throws {
+    func window() async throws {
         let t0 = f.monday
         try f.subscriber("all@example.org", blog: .immediate, at: t0 - 86400)
         try f.subscriber("money@example.org", blog: .immediate, topics: ["money"], at: t0 - 86400)
@@ -25,19 +25,19 @@ struct BlogComposerTests {
         try f.event("blog/two.md", title: "Second post", kind: .postPublished, topics: ["money"], at: t0 + 300)
         #expect(try blog.run(at: t0 + 601) == .queued(posts: 2, messages: 2))
         let mail = try f.rendered()
-        let all = try #require(try PythonEmail.parse(mail["all@example.org"]!).parts.first).content
+        let all = try #require(try await PythonEmail.parse(mail["all@example.org"]!).parts.first).content
         #expect(all.contains("First post") && all.contains("Second post"))
-        let money = try #require(try PythonEmail.parse(mail["money@example.org"]!).parts.first).content
+        let money = try #require(try await PythonEmail.parse(mail["money@example.org"]!).parts.first).content
         #expect(money.contains("Second post") && !money.contains("First post"))
         #expect(mail["digest@example.org"] == nil)
-        #expect(try PythonEmail.parse(mail["all@example.org"]!).header("Subject") == "2 new posts on the Peak District Carers blog")
+        #expect(try await PythonEmail.parse(mail["all@example.org"]!).header("Subject") == "2 new posts on the Peak District Carers blog")
         // Nothing is sent twice.
         #expect(try blog.run(at: t0 + 2000) == .nothingNew)
         #expect(try f.queued().count == 2)
     }
 
     @Test("someone who joins after a post was found does not get it")
-    func joinedLater() throws {
+    func joinedLater() async throws {
         try f.event("blog/one.md", title: "First post", kind: .postPublished, at: f.monday)
         try f.subscriber("late@example.org", blog: .immediate, at: f.monday + 60)
         #expect(try blog.run(at: f.monday + 700) == .queued(posts: 1, messages: 0))
@@ -53,7 +53,7 @@ struct SignupMessageTests {
     }
 
     @Test("a pending subscriber gets a confirmation link and no unsubscribe headers")
-    func confirmation() throws {
+    func confirmation() async throws {
         let signup = SignupMessages(environment: f.environment)
         let pending = try SubscriberDirectory(store: f.store, actor: "web").add(
             NewSubscriber(email: EmailAddress("new@example.org"), name: "Zoë", status: .pending), wording: "web form"
@@ -64,7 +64,7 @@ struct SignupMessageTests {
         let message = try #require(try f.queued().first)
         #expect(message.kind == .confirm)
         let data = try CompleteMessageRenderer().render(message)
-        let parsed = try PythonEmail.parse(data)
+        let parsed = try await PythonEmail.parse(data)
         #expect(parsed.defects.isEmpty, "\(parsed.defects)")
         #expect(parsed.header("List-Unsubscribe") == nil)
         #expect(parsed.header("To") == "Zoë <new@example.org>")
@@ -74,12 +74,12 @@ struct SignupMessageTests {
     }
 
     @Test("an active subscriber gets a welcome with one-click unsubscribe; both can be switched off")
-    func welcome() throws {
+    func welcome() async throws {
         let signup = SignupMessages(environment: f.environment)
         let ann = try f.subscriber("ann@example.org", topics: ["money", "young-carers"], at: f.monday)
         let welcome = try f.store.write { tx in try signup.queueWelcome(for: ann, in: tx, at: f.monday) }
         #expect(welcome != nil)
-        let parsed = try PythonEmail.parse(try CompleteMessageRenderer().render(try f.queued()[0]))
+        let parsed = try await PythonEmail.parse(try CompleteMessageRenderer().render(try f.queued()[0]))
         #expect(parsed.header("List-Unsubscribe-Post") == "List-Unsubscribe=One-Click")
         #expect(parsed.parts[0].content.contains("You asked to hear about: Money, Young carers."))
 
@@ -104,12 +104,12 @@ struct TemplateSetTests {
     }
 
     @Test("the shipped templates load")
-    func shipped() throws {
+    func shipped() async throws {
         _ = try TemplateSet.load(folder: RepositoryPaths.templates)
     }
 
     @Test("a syntax error names the file and line; exit 78")
-    func syntaxError() throws {
+    func syntaxError() async throws {
         let dir = try folder { try $0.write("digest.html", "<p>one</p>\n<p>two</p>\n{{#has_pages}}\n<p>never closed</p>\n") }
         #expect(throws: NewsletterError.config(
             "template \(dir.path("digest.html")), line 3: section \"has_pages\" is opened but never closed (add {{/has_pages}})")) {
@@ -118,7 +118,7 @@ struct TemplateSetTests {
     }
 
     @Test("a missing template, a missing folder and an unknown partial are named")
-    func missing() throws {
+    func missing() async throws {
         let dir = try folder { try FileManager.default.removeItem(atPath: $0.path("blog.txt")) }
         #expect(throws: NewsletterError.self) { try TemplateSet.load(folder: dir.path) }
         do {

@@ -17,12 +17,12 @@ struct DigestComposerTests {
 
     var week: TimeInterval { 7 * 86400 }
 
-    func text(_ data: Data) throws -> String {
-        try #require(try PythonEmail.parse(data).parts.first { $0.type == "text/plain" }).content
+    func text(_ data: Data) async throws -> String {
+        try #require(try await PythonEmail.parse(data).parts.first { $0.type == "text/plain" }).content
     }
 
     @Test("a digest holds the events after the watermark, filtered by topic, and moves the watermark")
-    func selection() throws {
+    func selection() async throws {
         let start = f.monday - 30 * 86400
         try f.subscriber("all@example.org", name: "Ann", at: start)
         try f.subscriber("money@example.org", topics: ["money"], at: start)
@@ -35,10 +35,10 @@ struct DigestComposerTests {
         #expect(report.period == "2026-W47")
         #expect(report.editions == 2)
         let mail = try f.rendered()
-        let all = try text(try #require(mail["all@example.org"]))
+        let all = try await text(try #require(mail["all@example.org"]))
         #expect(all.contains("Hello Ann,"))
         #expect(all.contains("Advocacy services") && all.contains("Benefits for carers") && all.contains("About us"))
-        let money = try text(try #require(mail["money@example.org"]))
+        let money = try await text(try #require(mail["money@example.org"]))
         #expect(money.contains("Hello,"))
         #expect(money.contains("Benefits for carers"))
         #expect(!money.contains("Advocacy services") && !money.contains("About us"))
@@ -50,12 +50,12 @@ struct DigestComposerTests {
         #expect(next.empty == 1)
         let later = try f.queued().last!
         #expect(later.envelopeTo == "all@example.org")
-        let body = try text(try EditionRenderer(store: f.store).render(later))
+        let body = try await text(try EditionRenderer(store: f.store).render(later))
         #expect(body.contains("What is advocacy") && !body.contains("Benefits for carers"))
     }
 
     @Test("running twice in one period, or after a crash part-way, never makes a second digest")
-    func idempotent() throws {
+    func idempotent() async throws {
         for index in 0..<7 { try f.subscriber("p\(index)@example.org", at: f.monday - week) }
         try f.event("a.md", title: "A page", at: f.monday - 3600)
         #expect(try f.digests.run(cadence: .weekly, at: f.monday).queued == 7)
@@ -70,7 +70,7 @@ struct DigestComposerTests {
     }
 
     @Test("a crash between chunks: the next run finishes the rest and repeats nobody")
-    func resumesAfterCrash() throws {
+    func resumesAfterCrash() async throws {
         for index in 0..<7 { try f.subscriber("p\(index)@example.org", at: f.monday - week) }
         try f.event("a.md", title: "A page", at: f.monday - 3600)
         // Simulate a run that died after its first chunk of three.
@@ -86,7 +86,7 @@ struct DigestComposerTests {
     }
 
     @Test("blog posts: in the digest for 'digest', left out for 'immediate' and 'off'")
-    func blogModes() throws {
+    func blogModes() async throws {
         try f.subscriber("digest@example.org", blog: .digest, at: f.monday - week)
         try f.subscriber("immediate@example.org", blog: .immediate, at: f.monday - week)
         try f.subscriber("off@example.org", blog: .off, at: f.monday - week)
@@ -94,13 +94,13 @@ struct DigestComposerTests {
         try f.event("a.md", title: "A page", at: f.monday - 86400)
         _ = try f.digests.run(cadence: .weekly, at: f.monday)
         let mail = try f.rendered()
-        #expect(try text(mail["digest@example.org"]!).contains("Finding respite"))
-        #expect(try !text(mail["immediate@example.org"]!).contains("Finding respite"))
-        #expect(try !text(mail["off@example.org"]!).contains("Finding respite"))
+        #expect(try await text(mail["digest@example.org"]!).contains("Finding respite"))
+        #expect(try await !text(mail["immediate@example.org"]!).contains("Finding respite"))
+        #expect(try await !text(mail["off@example.org"]!).contains("Finding respite"))
     }
 
     @Test("nothing to say means no email, unless digest.send_empty is on")
-    func empty() throws {
+    func empty() async throws {
         try f.subscriber("quiet@example.org", at: f.monday - week)
         let report = try f.digests.run(cadence: .weekly, at: f.monday)
         #expect(report.queued == 0 && report.empty == 1)
@@ -109,21 +109,21 @@ struct DigestComposerTests {
         let loud = try ComposeFixture(sendEmpty: true)
         try loud.subscriber("quiet@example.org", at: loud.monday - week)
         #expect(try loud.digests.run(cadence: .weekly, at: loud.monday).queued == 1)
-        #expect(try text(try loud.rendered()["quiet@example.org"]!).contains("Nothing on our website has changed this week"))
+        #expect(try await text(try loud.rendered()["quiet@example.org"]!).contains("Nothing on our website has changed this week"))
     }
 
     @Test("someone who joins mid-week gets only what came after they joined: no backlog")
-    func joinedMidWeek() throws {
+    func joinedMidWeek() async throws {
         try f.event("old.md", title: "Old news", at: f.monday - 5 * 86400)
         try f.subscriber("new@example.org", at: f.monday - 3 * 86400)
         try f.event("fresh.md", title: "Fresh news", at: f.monday - 86400)
         _ = try f.digests.run(cadence: .weekly, at: f.monday)
-        let body = try text(try f.rendered()["new@example.org"]!)
+        let body = try await text(try f.rendered()["new@example.org"]!)
         #expect(body.contains("Fresh news") && !body.contains("Old news"))
     }
 
     @Test("cadences and statuses: only active subscribers on that cadence, active by the cut-off")
-    func whoIsDue() throws {
+    func whoIsDue() async throws {
         try f.subscriber("weekly@example.org", at: f.monday - week)
         try f.subscriber("monthly@example.org", digest: .monthly, at: f.monday - week)
         try f.subscriber("off@example.org", digest: .off, at: f.monday - week)
@@ -137,7 +137,7 @@ struct DigestComposerTests {
     }
 
     @Test("each digest is recorded with its period, cut-off and events")
-    func records() throws {
+    func records() async throws {
         let ann = try f.subscriber("ann@example.org", at: f.monday - week)
         let event = try f.event("a.md", title: "A page", at: f.monday - 3600)
         _ = try f.digests.run(cadence: .weekly, at: f.monday)
@@ -150,21 +150,21 @@ struct DigestComposerTests {
     }
 
     @Test("preview shows what they would get and writes nothing")
-    func preview() throws {
+    func preview() async throws {
         try f.subscriber("ann@example.org", name: "Ann", at: f.monday - week)
         try f.event("a.md", title: "A page", at: f.monday - 3600)
         let preview = try #require(try f.digests.preview(EmailAddress("ann@example.org"), at: f.monday))
         #expect(preview.text.contains("Hello Ann,"))
         #expect(preview.html.contains("Hello Ann,"))
         #expect(preview.subject == "Peak District Carers: 1 page updated")
-        #expect(try PythonEmail.parse(preview.message).defects.isEmpty)
+        #expect(try await PythonEmail.parse(preview.message).defects.isEmpty)
         #expect(try f.queued().isEmpty)
         #expect(try f.store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM digest") } == 0)
         #expect(try f.digests.preview(EmailAddress("ann@example.org"), at: f.monday - 7200) == nil)
     }
 
     @Test("periods follow the London calendar: ISO weeks, days and months")
-    func periods() {
+    func periods() async {
         let london = TimeZone(identifier: "Europe/London")!
         // Sunday 29 March 2026, 23:30 BST (22:30 UTC, the day the clocks went forward): still week 13.
         let sundayNight = Date(timeIntervalSince1970: 1_774_823_400)
@@ -177,7 +177,7 @@ struct DigestComposerTests {
     }
 
     @Test("the fast event index chooses exactly what the plain rule chooses", arguments: [8, 100])
-    func indexMatchesRule(topicCount: Int) {
+    func indexMatchesRule(topicCount: Int) async {
         var generator = SeededGenerator(seed: UInt64(topicCount))
         let topics = (0..<topicCount).map { "topic-\($0)" }
         let base = f.monday

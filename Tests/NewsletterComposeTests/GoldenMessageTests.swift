@@ -54,28 +54,28 @@ struct GoldenMessageTests {
     }
 
     @Test("a weekly digest with pages in two topics and a blog post")
-    func digest() throws {
+    func digest() async throws {
         let ann = try f.subscriber("ann.o-neill@example.org", name: "Siobhán O'Neill", at: f.monday - 7 * 86400)
         let edition = try f.digests.edition(try events(), cadence: .weekly, hasName: true, at: f.monday)
         let data = try render(edition, for: ann, links: [.unsubscribe, .preferences])
         try check("digest.eml", data)
-        try ParseBack.check(data, expectTo: "Siobhán O'Neill <ann.o-neill@example.org>", expectSubject: "Peak District Carers: 3 pages updated and 1 new blog post", parts: 2)
+        try await ParseBack.check(data, expectTo: "Siobhán O'Neill <ann.o-neill@example.org>", expectSubject: "Peak District Carers: 3 pages updated and 1 new blog post", parts: 2)
     }
 
     @Test("a blog notification to someone without a name")
-    func blog() throws {
+    func blog() async throws {
         let bob = try f.subscriber("bob@example.org", blog: .immediate, at: f.monday - 7 * 86400)
         let posts = try events().filter { $0.kind == .postPublished }
         let data = try render(try BlogComposer(store: f.store, environment: f.environment).draft(posts, hasName: false, at: f.monday), for: bob, links: [.unsubscribe, .preferences])
         try check("blog.eml", data)
-        try ParseBack.check(data, expectTo: "bob@example.org", expectSubject: "New on the Peak District Carers blog: Zoë's week off: finding respite care", parts: 2)
+        try await ParseBack.check(data, expectTo: "bob@example.org", expectSubject: "New on the Peak District Carers blog: Zoë's week off: finding respite care", parts: 2)
     }
 }
 
 /// Every generated message must parse cleanly with an independent parser.
 enum ParseBack {
-    static func check(_ data: Data, expectTo: String, expectSubject: String, parts: Int) throws {
-        let parsed = try PythonEmail.parse(data)
+    static func check(_ data: Data, expectTo: String, expectSubject: String, parts: Int) async throws {
+        let parsed = try await PythonEmail.parse(data)
         #expect(parsed.defects.isEmpty, "\(parsed.defects)")
         #expect(parsed.maxLineLength <= 998)
         #expect(parsed.header("To") == expectTo)

@@ -1,5 +1,6 @@
 import Foundation
 import NewsletterCore
+import NewsletterTestSupport
 import Testing
 
 @testable import NewsletterContent
@@ -24,15 +25,14 @@ final class WatcherInbox: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits until `predicate` holds for what was reported, or the deadline passes.
-    func wait(timeout: TimeInterval = 10, _ predicate: ([ContentEvent], [ScanReport]) -> Bool) -> Bool {
-        let deadline = Date() + timeout
-        condition.lock()
-        defer { condition.unlock() }
-        while !predicate(events, reports) {
-            if !condition.wait(until: deadline) { return predicate(events, reports) }
+    /// Waits until `predicate` holds for what was reported, or `timeout` passes. The wait
+    /// suspends the task rather than holding a pool thread on the condition.
+    func wait(timeout: TimeInterval = 60, _ predicate: ([ContentEvent], [ScanReport]) -> Bool) async -> Bool {
+        await waitUntil(timeout: timeout) {
+            condition.lock()
+            defer { condition.unlock() }
+            return predicate(events, reports)
         }
-        return true
     }
 
     var all: [ContentEvent] {
@@ -53,7 +53,7 @@ struct WatcherTests {
     }
 
     @Test("edits, saves by rename, new files and folders, deletions and moves are each seen")
-    func lifecycle() throws {
+    func lifecycle() async throws {
         var settings = ContentSettings()
         settings.debounce = 0.05
         settings.rescanInterval = 3600
@@ -70,18 +70,18 @@ struct WatcherTests {
 
         // An edit in place.
         try fixture.write("support/advocacy.txt", FixtureSite.advocacyServices.replacingOccurrences(of: "05/05/2022", with: "01/07/2024"))
-        #expect(inbox.wait { events, _ in events.contains { $0.path == "support/advocacy.txt" && $0.marker == "2024-07-01" } })
+        #expect(await inbox.wait { events, _ in events.contains { $0.path == "support/advocacy.txt" && $0.marker == "2024-07-01" } })
 
         // An editor's save: write a temporary file, then rename it over the page.
         try fixture.write(".grants.md.swp", "swap")
         try fixture.write("money/grants.md.tmp", "---\ntitle: Grants\nlast_updated: 2024-06-30\n---\nSmall grants, saved by rename.\n")
         try fixture.rename("money/grants.md.tmp", "money/grants.md")
-        #expect(inbox.wait { events, _ in events.contains { $0.path == "money/grants.md" && $0.marker == "2024-06-30" } })
+        #expect(await inbox.wait { events, _ in events.contains { $0.path == "money/grants.md" && $0.marker == "2024-06-30" } })
 
         // A new post, and a new folder with a page in it.
         try fixture.write("blog/hello.md", "---\ntitle: Hello\ndate: 2024-06-01\n---\nFirst post.\n")
         try fixture.write("new/section/page.txt", "A new section\n\nLast updated: \(today)\n")
-        #expect(inbox.wait { events, _ in
+        #expect(await inbox.wait { events, _ in
             events.contains { $0.path == "blog/hello.md" && $0.kind == .postPublished }
                 && events.contains { $0.path == "new/section/page.txt" && $0.kind == .pageUpdated }
         })
@@ -89,23 +89,24 @@ struct WatcherTests {
         // A deletion: recorded as removed, no event.
         let before = inbox.all.count
         try fixture.remove("support/advocacy.txt")
-        #expect(inbox.wait { _, reports in reports.contains { $0.removed.contains("support/advocacy.txt") } })
+        #expect(await inbox.wait { _, reports in reports.contains { $0.removed.contains("support/advocacy.txt") } })
         #expect(try fixture.page("support/advocacy.txt")?.status == .removed)
 
         // A folder moved: its pages keep their history (no event) and it stays watched.
         try fixture.move("money/help", "support/help")
-        #expect(inbox.wait { _, reports in reports.contains { $0.removed.contains("money/help/benefits.md") } })
-        #expect(inbox.wait { _, _ in (try? fixture.page("support/help/benefits.md"))??.status == .current })
+        #expect(await inbox.wait { _, reports in reports.contains { $0.removed.contains("money/help/benefits.md") } })
+        #expect(await inbox.wait { _, _ in (try? fixture.page("support/help/benefits.md"))??.status == .current })
         try fixture.write("support/help/benefits.md", "---\ntitle: Benefits\nlast_updated: 2024-07-01\n---\nBenefits, moved and edited.\n")
-        #expect(inbox.wait { events, _ in events.contains { $0.path == "support/help/benefits.md" && $0.marker == "2024-07-01" } })
+        #expect(await inbox.wait { events, _ in events.contains { $0.path == "support/help/benefits.md" && $0.marker == "2024-07-01" } })
         #expect(inbox.all.count == before + 1)
         #expect(try fixture.events().count == inbox.all.count)
     }
 
     @Test("a half-written file is read once, after it goes quiet")
-    func debounced() throws {
+    func debounced() async throws {
         var settings = ContentSettings()
-        settings.debounce = 0.3
+        // Far longer than the gap between the two writes below, even on a loaded machine.
+        settings.debounce = 2
         settings.rescanInterval = 3600
         let fixture = try ContentFixture(settings: settings)
         try fixture.write("page.txt", "Page\n\nLast updated: 1 May 2024\n")
@@ -118,12 +119,12 @@ struct WatcherTests {
         try handle.write(contentsOf: Data("Page\n\nLast upd".utf8))
         try handle.write(contentsOf: Data("ated: 2 July 2024\n".utf8))
         try handle.close()
-        #expect(inbox.wait { events, _ in !events.isEmpty })
+        #expect(await inbox.wait { events, _ in !events.isEmpty })
         #expect(inbox.all.map(\.marker) == ["2024-07-02"])
     }
 
     @Test("a rescan on request finds what happened while nothing watched")
-    func requestedRescan() throws {
+    func requestedRescan() async throws {
         var settings = ContentSettings()
         settings.debounce = 0.05
         let fixture = try ContentFixture(settings: settings)
@@ -138,6 +139,6 @@ struct WatcherTests {
         #expect(try fixture.events().map(\.marker) == ["2024-05-02"])
         try fixture.write("blog/post.md", "---\ntitle: P\ndate: 2024-05-01\n---\n")
         watcher.requestRescan()
-        #expect(inbox.wait { events, _ in events.contains { $0.path == "blog/post.md" } })
+        #expect(await inbox.wait { events, _ in events.contains { $0.path == "blog/post.md" } })
     }
 }

@@ -97,3 +97,11 @@ final class DeliveryFixture: @unchecked Sendable {
                 + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\(text)\r\n").utf8)
     }
 }
+
+extension DeliveryRunner {
+    /// `drain()` on a thread of its own: libcurl waits for the relay synchronously, and a test
+    /// must not hold a thread of the cooperative pool while it does.
+    func drainOffPool() async throws -> DrainReport {
+        try await offPool { [self] in try self.drain() }
+    }
+}

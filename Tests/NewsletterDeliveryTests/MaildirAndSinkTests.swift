@@ -4,16 +4,16 @@ import NewsletterDelivery
 import NewsletterTestSupport
 import Testing
 
-@Suite("Maildir delivery, and Postfix's smtp-sink", .timeLimit(.minutes(2)))
+@Suite("Maildir delivery, and Postfix's smtp-sink")
 struct MaildirAndSinkTests {
     @Test("Maildir: each message lands in new/ under a unique name, whole, with its envelope noted; tmp/ is left empty")
-    func maildir() throws {
+    func maildir() async throws {
         let fixture = try DeliveryFixture()
         let folder = fixture.dir.path("Maildir")
         var ids: [Int64] = []
         for n in 0..<20 { ids.append(try fixture.enqueue(to: "carer\(n)@example.org")) }
 
-        let report = try fixture.runner(try MaildirTransport(folder: folder), connections: 2).drain()
+        let report = try await fixture.runner(try MaildirTransport(folder: folder), connections: 2).drainOffPool()
 
         #expect(report.sent == 20)
         let names = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new")
@@ -37,7 +37,7 @@ struct MaildirAndSinkTests {
     }
 
     @Test("mail.transport maildir in the config picks the Maildir transport")
-    func fromSettings() throws {
+    func fromSettings() async throws {
         let dir = TemporaryDirectory("maildir-config")
         let settings = try Settings.parse(
             yaml: "database:\n  path: db/n.db\nmail:\n  transport: maildir\n  maildir: mail\n", file: dir.path("n.yaml"))
@@ -47,33 +47,33 @@ struct MaildirAndSinkTests {
     }
 
     @Test("smtp-sink: 300 messages over 4 connections all arrive and are marked sent")
-    func smtpSink() throws {
+    func smtpSink() async throws {
         let fixture = try DeliveryFixture()
-        let sink = try SMTPSink(in: fixture.dir)
+        let sink = try await SMTPSink(in: fixture.dir)
         for n in 0..<300 { try fixture.enqueue(to: "carer\(n)@example.org") }
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: sink.port, connections: 4)), connections: 4).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: sink.port, connections: 4)), connections: 4).drainOffPool()
 
         #expect(report.sent == 300)
-        #expect(waitUntil { sink.count == 300 }, "sink has \(sink.count)")
+        #expect(await waitUntil { sink.count == 300 }, "sink has \(sink.count)")
         let counts = try fixture.store.read { tx in try tx.outboxCounts() }
         #expect(counts == [.sent: 300])
     }
 
     @Test("sent bodies are pruned after keep_sent_days; unsent ones and recent ones are kept")
-    func pruning() throws {
+    func pruning() async throws {
         let fixture = try DeliveryFixture()
         let old = try fixture.enqueue(to: "old@example.org")
-        _ = try fixture.runner(CountingTransport()).drain()
+        _ = try await fixture.runner(CountingTransport()).drainOffPool()
         let failed = try fixture.enqueue(to: "failed@example.org")
         try fixture.execute("UPDATE outbox SET state = 'failed' WHERE id = ?", [failed])
         fixture.advance(8 * 86400)
         let recent = try fixture.enqueue(to: "recent@example.org")
         let counting = CountingTransport()
-        _ = try fixture.runner(counting).drain()
+        _ = try await fixture.runner(counting).drainOffPool()
         #expect(counting.recipients == ["recent@example.org"])
         // Pruning runs at start: the old one is pruned now, at the next start.
-        _ = try fixture.runner(counting).drain()
+        _ = try await fixture.runner(counting).drainOffPool()
 
         #expect(try fixture.message(old).content == .pruned)
         #expect(try fixture.message(old).state == .sent)

@@ -5,10 +5,10 @@ import Testing
 
 @testable import NewsletterDelivery
 
-@Suite("Checking messages before they reach libcurl", .timeLimit(.minutes(2)))
+@Suite("Checking messages before they reach libcurl")
 struct OutgoingMessageTests {
     @Test("bare LF and bare CR line ends become CRLF; CRLF messages pass untouched")
-    func lineEnds() throws {
+    func lineEnds() async throws {
         let message = try OutgoingMessage(from: "a@example.org", to: "b@example.org", data: Data("Subject: x\nTo: b\r\n\nline one\rline two\n".utf8))
         #expect(message.data == Data("Subject: x\r\nTo: b\r\n\r\nline one\r\nline two\r\n".utf8))
         let clean = Data("Subject: x\r\n\r\nbody\r\n".utf8)
@@ -34,7 +34,7 @@ struct OutgoingMessageTests {
     }
 
     @Test("the test message has CRLF lines, an encoded non-ASCII subject and no way to inject a header")
-    func testMessage() throws {
+    func testMessage() async throws {
         let from = try Mailbox(parsing: "Gofalwyr Môn <news@example.org>")
         let built = try TestMessage.build(from: from, to: try EmailAddress("x@example.org"), replyTo: nil, siteName: "Gofalwyr Môn")
         let text = String(decoding: built.data, as: UTF8.self)
@@ -47,7 +47,7 @@ struct OutgoingMessageTests {
             try TestMessage.build(from: from, to: try EmailAddress("x@example.org"), replyTo: nil, siteName: "Carers\r\nBcc: all@example.org")
         }
         #expect(throws: NewsletterError.self) { try HeaderEncoding.unstructured("a\r\nBcc: all@example.org") }
-        let parsed = try PythonEmail.parse(built.data)
+        let parsed = try await PythonEmail.parse(built.data)
         #expect(parsed.defects.isEmpty)
         #expect(parsed.header("Subject") == "Test message from Gofalwyr Môn")
     }

@@ -4,16 +4,16 @@ import NewsletterDelivery
 import NewsletterTestSupport
 import Testing
 
-@Suite("Sending the outbox to a scripted SMTP server on loopback", .timeLimit(.minutes(2)))
+@Suite("Sending the outbox to a scripted SMTP server on loopback")
 struct SMTPDeliveryTests {
     @Test("queued messages arrive byte for byte over one reused connection and are marked sent")
-    func sendsOverOneConnection() throws {
+    func sendsOverOneConnection() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         var ids: [Int64] = []
         for n in 0..<5 { ids.append(try fixture.enqueue(to: "carer\(n)@example.org")) }
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         #expect(report.sent == 5)
         #expect(report.failed == 0 && report.deferred == 0)
@@ -46,13 +46,13 @@ struct SMTPDeliveryTests {
             ("data451", .deferred, 451, "Temporary problem"),
             ("rcpt421", .deferred, 421, "Shutting down"),
         ])
-    func refusals(prefix: String, expected: DeliveryState, code: Int, text: String) throws {
+    func refusals(prefix: String, expected: DeliveryState, code: Int, text: String) async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let refused = try fixture.enqueue(to: "\(prefix)-x@example.org")
         let good = try fixture.enqueue(to: "fine@example.org")
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         let message = try fixture.message(refused)
         #expect(message.state == expected)
@@ -70,13 +70,13 @@ struct SMTPDeliveryTests {
     }
 
     @Test("a connection dropped before the final reply is deferred, not lost")
-    func dropBeforeFinalReply() throws {
+    func dropBeforeFinalReply() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let dropped = try fixture.enqueue(to: "drop@example.org")
         let good = try fixture.enqueue(to: "fine@example.org")
 
-        _ = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        _ = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         let message = try fixture.message(dropped)
         #expect(message.state == .deferred)
@@ -86,12 +86,12 @@ struct SMTPDeliveryTests {
     }
 
     @Test("a server that stalls past the command timeout leaves the message deferred")
-    func stallTimesOut() throws {
+    func stallTimesOut() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir, arguments: ["--stall", "4"])
+        let server = try await ScriptedSMTPServer(in: fixture.dir, arguments: ["--stall", "4"])
         let stalled = try fixture.enqueue(to: "stall@example.org")
 
-        _ = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        _ = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         let message = try fixture.message(stalled)
         #expect(message.state == .deferred)
@@ -99,13 +99,13 @@ struct SMTPDeliveryTests {
     }
 
     @Test("a server that greets with 421 defers the message, backs the connection off, and the drain says the relay is unavailable")
-    func greeting421() throws {
+    func greeting421() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir, arguments: ["--greet421"])
+        let server = try await ScriptedSMTPServer(in: fixture.dir, arguments: ["--greet421"])
         var ids: [Int64] = []
         for n in 0..<10 { ids.append(try fixture.enqueue(to: "carer\(n)@example.org")) }
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         #expect(report.relayUnavailable)
         #expect(report.deferred == 3, "one message per attempt; the connection gives up after 3 failures in a row")
@@ -118,21 +118,21 @@ struct SMTPDeliveryTests {
     }
 
     @Test("a deferred message is tried again when due, keeps its Message-ID, and then fails after delivery.max_age")
-    func retryThenExpire() throws {
+    func retryThenExpire() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let id = try fixture.enqueue(to: "rcpt451@example.org")
         let delivery = DeliverySettings(maxAge: 3600, retryInitial: 60, retryMax: 600)
         let transport = try fixture.transport(fixture.smtp(port: server.port))
 
-        _ = try fixture.runner(transport, delivery: delivery).drain()
+        _ = try await fixture.runner(transport, delivery: delivery).drainOffPool()
         #expect(try fixture.state(id) == .deferred)
         // Not due yet: nothing happens.
-        _ = try fixture.runner(transport, delivery: delivery).drain()
+        _ = try await fixture.runner(transport, delivery: delivery).drainOffPool()
         #expect(try fixture.message(id).attempts == 1)
 
         fixture.advance(70)
-        _ = try fixture.runner(transport, delivery: delivery).drain()
+        _ = try await fixture.runner(transport, delivery: delivery).drainOffPool()
         let second = try fixture.message(id)
         #expect(second.state == .deferred)
         #expect(second.attempts == 2)
@@ -140,7 +140,7 @@ struct SMTPDeliveryTests {
         #expect(delay >= 108 && delay <= 132, "doubled to 2 minutes: \(delay)")
 
         fixture.advance(3600)
-        _ = try fixture.runner(transport, delivery: delivery).drain()
+        _ = try await fixture.runner(transport, delivery: delivery).drainOffPool()
         let last = try fixture.message(id)
         #expect(last.state == .failed, "still failing after max_age")
         #expect(last.lastCode == 451)
@@ -148,9 +148,9 @@ struct SMTPDeliveryTests {
     }
 
     @Test("delivery.bounce_limit permanent failures in a row mark the subscriber bounced, suppressed and logged")
-    func bounceRule() throws {
+    func bounceRule() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let subscriber = try fixture.subscriber("rcpt550-carer@example.org")
         let other = try fixture.subscriber("fine@example.org")
         let transport = try fixture.transport(fixture.smtp(port: server.port))
@@ -159,7 +159,7 @@ struct SMTPDeliveryTests {
         for round in 1...3 {
             try fixture.enqueue(to: "rcpt550-carer@example.org", subscriberID: subscriber)
             try fixture.enqueue(to: "fine@example.org", subscriberID: other)
-            let report = try fixture.runner(transport, delivery: delivery).drain()
+            let report = try await fixture.runner(transport, delivery: delivery).drainOffPool()
             #expect(report.failed == 1)
             #expect(report.bounced == (round == 3 ? 1 : 0))
             #expect(try fixture.subscriberStatus(subscriber) == (round == 3 ? .bounced : .active))
@@ -176,29 +176,29 @@ struct SMTPDeliveryTests {
 
         // A message queued before the bounce was noticed is cancelled, not sent.
         let late = try fixture.enqueue(to: "rcpt550-carer@example.org", subscriberID: subscriber)
-        _ = try fixture.runner(transport, delivery: delivery).drain()
+        _ = try await fixture.runner(transport, delivery: delivery).drainOffPool()
         #expect(try fixture.state(late) == .cancelled)
     }
 
     @Test("a success between permanent failures resets the count")
-    func bounceNeedsARun() throws {
+    func bounceNeedsARun() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let subscriber = try fixture.subscriber("person@example.org")
         let transport = try fixture.transport(fixture.smtp(port: server.port))
         // The same subscriber, reached at addresses the server treats differently.
         for to in ["rcpt550-a@example.org", "rcpt550-b@example.org", "fine@example.org", "rcpt550-c@example.org", "rcpt550-d@example.org"] {
             try fixture.enqueue(to: to, subscriberID: subscriber)
-            _ = try fixture.runner(transport, delivery: DeliverySettings(bounceLimit: 3)).drain()
+            _ = try await fixture.runner(transport, delivery: DeliverySettings(bounceLimit: 3)).drainOffPool()
             fixture.advance(1)
         }
         #expect(try fixture.subscriberStatus(subscriber) == .active)
     }
 
     @Test("a message whose subscriber unsubscribed or was erased after queueing is not sent")
-    func cancelsForLeavers() throws {
+    func cancelsForLeavers() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let leaver = try fixture.subscriber("leaver@example.org")
         let erased = try fixture.subscriber("erased@example.org")
         let stranger = try fixture.enqueue(to: "stranger@example.org", kind: .confirm)
@@ -213,7 +213,7 @@ struct SMTPDeliveryTests {
             try tx.suppress(hash: try EmailAddress("stranger@example.org").hash, reason: .unsubscribed, at: Date(), actor: "test")
         }
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         #expect(report.sent == 0)
         #expect(try fixture.state(toLeaver) == .cancelled)
@@ -224,14 +224,14 @@ struct SMTPDeliveryTests {
     }
 
     @Test("messages a killed sender left 'sending' are sent at the next start")
-    func recoversSending() throws {
+    func recoversSending() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let first = try fixture.enqueue(to: "a@example.org")
         let second = try fixture.enqueue(to: "b@example.org")
         try fixture.execute("UPDATE outbox SET state = 'sending'")
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         #expect(report.recovered == 2)
         #expect(try fixture.state(first) == .sent)
@@ -240,16 +240,16 @@ struct SMTPDeliveryTests {
     }
 
     @Test("an envelope address with CR or LF never reaches the server")
-    func refusesInjection() throws {
+    func refusesInjection() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let id = try fixture.enqueue(to: "victim@example.org")
         try fixture.execute("UPDATE outbox SET envelope_to = ? WHERE id = ?", ["victim@example.org>\r\nRCPT TO:<evil@example.net", id])
         let bad = try fixture.enqueue(to: "other@example.org")
         try fixture.execute(
             "UPDATE outbox_body SET body = ? WHERE outbox_id = ?", [Data("Subject: hi\r\nBcc evil@example.net\r\n\r\nbody\r\n".utf8), bad])
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port))).drainOffPool()
 
         #expect(report.failed == 2)
         #expect(try fixture.message(id).lastText?.contains("line break") == true)
@@ -259,12 +259,12 @@ struct SMTPDeliveryTests {
     }
 
     @Test("four connections share the work and every message arrives once")
-    func parallelConnections() throws {
+    func parallelConnections() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         for n in 0..<200 { try fixture.enqueue(to: "carer\(n)@example.org") }
 
-        let report = try fixture.runner(try fixture.transport(fixture.smtp(port: server.port, connections: 4)), connections: 4).drain()
+        let report = try await fixture.runner(try fixture.transport(fixture.smtp(port: server.port, connections: 4)), connections: 4).drainOffPool()
 
         #expect(report.sent == 200)
         let ids = server.messages.compactMap { $0["message_id"] as? String }
@@ -274,25 +274,26 @@ struct SMTPDeliveryTests {
     }
 
     @Test("a continuous runner sends what is queued after it started, when woken, and stops cleanly")
-    func continuousRunner() throws {
+    func continuousRunner() async throws {
         let fixture = try DeliveryFixture()
-        let server = try ScriptedSMTPServer(in: fixture.dir)
+        let server = try await ScriptedSMTPServer(in: fixture.dir)
         let runner = DeliveryRunner(
             store: fixture.store, transport: try fixture.transport(fixture.smtp(port: server.port)), renderer: CompleteMessageRenderer(),
             options: DeliveryRunner.Options(connections: 2, pollInterval: 60))
         try runner.start()
-        #expect(throws: NewsletterError.self, "one sender per database") { try fixture.runner(CountingTransport()).drain() }
+        await #expect(throws: NewsletterError.self, "one sender per database") { try await fixture.runner(CountingTransport()).drainOffPool() }
         let first = try fixture.enqueue(to: "a@example.org")
         runner.wake()
-        #expect(waitUntil { (try? fixture.state(first)) == .sent })
+        #expect(await waitUntil { (try? fixture.state(first)) == .sent })
         let second = try fixture.enqueue(to: "b@example.org")
         runner.wake()
-        #expect(waitUntil { (try? fixture.state(second)) == .sent })
-        #expect(runner.stop(timeout: 10))
+        #expect(await waitUntil { (try? fixture.state(second)) == .sent })
+        // stop waits for the sender threads, which may be inside libcurl: off the pool.
+        #expect(await offPool { runner.stop(timeout: 60) })
         #expect(runner.progress.sent == 2)
         #expect(server.messages.count == 2)
         // The lock is free again.
-        #expect(try fixture.runner(CountingTransport()).drain().sent == 0)
+        #expect(try await fixture.runner(CountingTransport()).drainOffPool().sent == 0)
     }
 }
 

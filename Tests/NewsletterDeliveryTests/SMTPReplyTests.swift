@@ -4,7 +4,7 @@ import Testing
 
 @testable import NewsletterDelivery
 
-@Suite("Classifying what libcurl reports", .timeLimit(.minutes(2)))
+@Suite("Classifying what libcurl reports")
 struct SMTPReplyTests {
     @Test(
         "codes and replies map to sent, temporary or permanent",

@@ -40,21 +40,22 @@ final class ReliabilityFixture: @unchecked Sendable {
             """ + extra)
     }
 
-    func ctl(_ arguments: String...) throws -> CommandResult {
-        try Binaries.run("newsletterctl", arguments + ["--config", config])
+    func ctl(_ arguments: String...) async throws -> CommandResult {
+        try await Binaries.run("newsletterctl", arguments + ["--config", config])
     }
 
     /// `count` weekly subscribers taking every topic, imported in one go; `address` names them.
-    func subscribe(_ count: Int, address: (Int) -> String = { "carer\($0)@example.org" }) throws {
+    func subscribe(_ count: Int, address: (Int) -> String = { "carer\($0)@example.org" }) async throws {
         let csv = "email,name\n" + (0..<count).map { "\(address($0)),Carer \($0)\n" }.joined()
-        let result = try ctl("subscribers", "import", try dir.write("people.csv", csv))
+        let result = try await ctl("subscribers", "import", try dir.write("people.csv", csv))
         guard result.status == 0 else { throw TestSetupError("import failed: \(result)") }
     }
 
     /// Records the baseline, then moves both pages' dates forward: two events for the digests.
-    func editSite() throws {
-        guard try ctl("content", "scan").status == 0 else { throw TestSetupError("baseline scan failed") }
-        Thread.sleep(forTimeInterval: 1.1)
+    func editSite() async throws {
+        guard try await ctl("content", "scan").status == 0 else { throw TestSetupError("baseline scan failed") }
+        // Past the second of the baseline's modification times, so the edit is seen as one.
+        try await Task.sleep(nanoseconds: 1_100_000_000)
         for (path, old, new) in [("site/advocacy/services.md", "05/05/2022", "20/11/2026"), ("site/money/grants.md", "3 March 2024", "19 November 2026")] {
             let file = dir.path(path)
             try String(contentsOfFile: file, encoding: .utf8).replacingOccurrences(of: old, with: new).write(toFile: file, atomically: true, encoding: .utf8)
@@ -65,19 +66,24 @@ final class ReliabilityFixture: @unchecked Sendable {
         try Binaries.start("newsletterd", ["--config", config, "--log-level", "warning"])
     }
 
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        let queue = try DatabaseQueue(path: databasePath)
-        defer { try? queue.close() }
-        return try queue.read(body)
+    /// Reads the daemon's database on a thread of its own: SQLite may wait on its busy
+    /// timeout while newsletterd writes, and that wait must not hold a pool thread.
+    func read<T>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> sending T {
+        let path = databasePath
+        return try await offPool {
+            let queue = try DatabaseQueue(path: path)
+            defer { try? queue.close() }
+            return try queue.read(body)
+        }
     }
 
-    func integrityCheck() throws -> String {
-        try read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    func integrityCheck() async throws -> String {
+        try await read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
     }
 
     /// Messages still to go: queued, being sent, or waiting for a retry.
-    func unsent() throws -> Int {
-        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending', 'deferred')") ?? 0 }
+    func unsent() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state IN ('queued', 'sending', 'deferred')") ?? 0 }
     }
 }
 

@@ -39,17 +39,6 @@ public enum Binaries {
         return name
     }
 
-    /// Runs `name` with `arguments` and waits for it.
-    public static func run(
-        _ name: String, _ arguments: [String], environment: [String: String] = [:], stdin: String? = nil,
-        currentDirectory: String? = nil
-    ) throws -> CommandResult {
-        let process = try start(name, arguments, environment: environment, currentDirectory: currentDirectory)
-        if let stdin { process.stdinPipe?.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try? process.stdinPipe?.fileHandleForWriting.close()
-        return process.wait()
-    }
-
     public static func start(
         _ name: String, _ arguments: [String], environment: [String: String] = [:], currentDirectory: String? = nil
     ) throws -> RunningProcess {
@@ -106,8 +95,15 @@ public final class RunningProcess: @unchecked Sendable {
         kill(process.processIdentifier, number)
     }
 
+    /// Waits for the process to end, off the cooperative pool.
     @discardableResult
-    public func wait() -> CommandResult {
+    public func wait() async -> CommandResult {
+        await offPool { [self] in self.blockingWait() }
+    }
+
+    /// Blocks the calling thread until the process ends and its output is read: only ever
+    /// called on a thread of its own (`wait()`), never on the cooperative pool.
+    private func blockingWait() -> CommandResult {
         process.waitUntilExit()
         group.wait()
         return CommandResult(

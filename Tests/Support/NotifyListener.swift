@@ -32,7 +32,12 @@ public final class NotifyListener: @unchecked Sendable {
     }
 
     /// The next datagram, or nil when none arrives within `timeout` seconds.
-    public func receive(timeout: TimeInterval) throws -> String? {
+    /// The wait for it runs on a thread of its own, never on the cooperative pool.
+    public func receive(timeout: TimeInterval) async throws -> String? {
+        try await offPool { [self] in try self.blockingReceive(timeout: timeout) }
+    }
+
+    private func blockingReceive(timeout: TimeInterval) throws -> String? {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, Int32(timeout * 1000)) == 1 else { return nil }
         var buffer = [UInt8](repeating: 0, count: 4096)

@@ -61,10 +61,13 @@ extension Binaries {
     }
 }
 
-extension RunningProcess {
-    /// Waits for the process to end, off the cooperative pool.
-    @discardableResult
-    public func wait() async -> CommandResult {
-        await offPool { [self] in self.wait() }
+/// As `waitUntil(timeout:_:)`, for a condition that itself awaits (runs a command, say).
+@discardableResult
+public func waitUntil(timeout: TimeInterval = 60, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    let deadline = Date() + timeout
+    while Date() < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(nanoseconds: 20_000_000)
     }
+    return try await condition()
 }

@@ -47,7 +47,12 @@ public enum PythonEmail {
                           "max_line_length": max(len(l) for l in lines)}))
         """#
 
-    public static func parse(_ message: Data) throws -> Parsed {
+    /// Python starts and parses on a thread of its own: the wait never holds a pool thread.
+    public static func parse(_ message: Data) async throws -> Parsed {
+        try await offPool { try blockingParse(message) }
+    }
+
+    private static func blockingParse(_ message: Data) throws -> Parsed {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = ["-c", script]

@@ -50,17 +50,6 @@ public enum FreePort {
     }
 }
 
-/// Waits for `condition` until `timeout` passes; returns whether it came true.
-@discardableResult
-public func waitUntil(timeout: TimeInterval = 10, _ condition: () throws -> Bool) rethrows -> Bool {
-    let deadline = Date() + timeout
-    while Date() < deadline {
-        if try condition() { return true }
-        usleep(20_000)
-    }
-    return try condition()
-}
-
 /// `Tests/Support/scripted_smtp.py` (aiosmtpd): replies scripted by recipient, every event
 /// logged as a JSON line. See the script for the recipient prefixes it understands.
 public final class ScriptedSMTPServer: @unchecked Sendable {
@@ -73,7 +62,7 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("scripted_smtp.py").path
     }
 
-    public init(in dir: TemporaryDirectory, name: String = "smtp", arguments: [String] = []) throws {
+    public init(in dir: TemporaryDirectory, name: String = "smtp", arguments: [String] = []) async throws {
         logPath = dir.path("\(name).log.jsonl")
         storeFolder = dir.path("\(name)-messages")
         try FileManager.default.createDirectory(atPath: storeFolder, withIntermediateDirectories: true)
@@ -84,14 +73,17 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         // The first line is "PORT n"; read it byte by byte so nothing after it is swallowed.
-        var line = Data()
+        // Python takes a while to start under load: the read waits on a thread of its own.
         let handle = output.fileHandleForReading
-        while true {
-            let byte = handle.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line += byte
+        let text = await offPool {
+            var line = Data()
+            while true {
+                let byte = handle.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data("\n".utf8) { break }
+                line += byte
+            }
+            return String(decoding: line, as: UTF8.self)
         }
-        let text = String(decoding: line, as: UTF8.self)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
             kill(process.processIdentifier, SIGKILL)
             throw TestSetupError("the scripted SMTP server did not start (is python3-aiosmtpd installed? 'make deps'): \(text)")
@@ -101,6 +93,7 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
 
     deinit {
         // SIGKILL: a child started from a test thread may inherit a mask that blocks SIGTERM.
+        // SIGKILL cannot be caught or delayed, so the wait that reaps it is immediate.
         if process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -137,7 +130,7 @@ public final class SMTPSink: @unchecked Sendable {
 
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/smtp-sink") }
 
-    public init(in dir: TemporaryDirectory, arguments: [String] = []) throws {
+    public init(in dir: TemporaryDirectory, arguments: [String] = []) async throws {
         guard Self.isInstalled else { throw TestSetupError("smtp-sink is not installed: 'make deps' installs postfix") }
         dumps = dir.path("sink-\(UUID().uuidString.prefix(6))")
         try FileManager.default.createDirectory(atPath: dumps, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
@@ -152,13 +145,13 @@ public final class SMTPSink: @unchecked Sendable {
             let errors = Pipe()
             process.standardError = errors
             try process.run()
-            if waitUntil(timeout: 5, { FreePort.isListening(port) || !process.isRunning }) && process.isRunning {
+            if await waitUntil(timeout: 60, { FreePort.isListening(port) || !process.isRunning }) && process.isRunning {
                 self.port = port
                 self.processRef = process
                 return
             }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
+            await offPool { process.waitUntilExit() }
             lastError = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
         }
         throw TestSetupError("smtp-sink did not start: \(lastError)")
@@ -167,6 +160,7 @@ public final class SMTPSink: @unchecked Sendable {
     private var processRef: Process?
 
     deinit {
+        // As above: a SIGKILLed child is reaped at once.
         if let process = processRef, process.isRunning {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -188,7 +182,7 @@ public struct TestCertificates: Sendable {
     public let wrongCertificate: String
     public let wrongKey: String
 
-    public init(in dir: TemporaryDirectory) throws {
+    public init(in dir: TemporaryDirectory) async throws {
         let folder = dir.path("pki")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         caCertificate = "\(folder)/ca.pem"
@@ -210,7 +204,7 @@ public struct TestCertificates: Sendable {
              "-out", wrongCertificate],
         ]
         for step in steps {
-            let result = try Binaries.run("openssl", step)
+            let result = try await Binaries.run("openssl", step)
             guard result.status == 0 else { throw TestSetupError("openssl \(step[0]) failed: \(result)") }
         }
     }
