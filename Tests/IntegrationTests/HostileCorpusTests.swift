@@ -19,7 +19,7 @@ struct HostileCorpusTests {
     }
 
     @Test("at least 100 inputs, each with a distinct name")
-    func size() async {
+    func size() {
         let all = HostileCorpus.load("cli.jsonl") + HostileCorpus.load("config.jsonl")
         #expect(all.count >= 100)
         #expect(Set(all.map(\.name)).count == all.count)

@@ -37,7 +37,7 @@ struct BlogComposerTests {
     }
 
     @Test("someone who joins after a post was found does not get it")
-    func joinedLater() async throws {
+    func joinedLater() throws {
         try f.event("blog/one.md", title: "First post", kind: .postPublished, at: f.monday)
         try f.subscriber("late@example.org", blog: .immediate, at: f.monday + 60)
         #expect(try blog.run(at: f.monday + 700) == .queued(posts: 1, messages: 0))
@@ -104,12 +104,12 @@ struct TemplateSetTests {
     }
 
     @Test("the shipped templates load")
-    func shipped() async throws {
+    func shipped() throws {
         _ = try TemplateSet.load(folder: RepositoryPaths.templates)
     }
 
     @Test("a syntax error names the file and line; exit 78")
-    func syntaxError() async throws {
+    func syntaxError() throws {
         let dir = try folder { try $0.write("digest.html", "<p>one</p>\n<p>two</p>\n{{#has_pages}}\n<p>never closed</p>\n") }
         #expect(throws: NewsletterError.config(
             "template \(dir.path("digest.html")), line 3: section \"has_pages\" is opened but never closed (add {{/has_pages}})")) {
@@ -118,7 +118,7 @@ struct TemplateSetTests {
     }
 
     @Test("a missing template, a missing folder and an unknown partial are named")
-    func missing() async throws {
+    func missing() throws {
         let dir = try folder { try FileManager.default.removeItem(atPath: $0.path("blog.txt")) }
         #expect(throws: NewsletterError.self) { try TemplateSet.load(folder: dir.path) }
         do {

@@ -55,7 +55,7 @@ struct DigestComposerTests {
     }
 
     @Test("running twice in one period, or after a crash part-way, never makes a second digest")
-    func idempotent() async throws {
+    func idempotent() throws {
         for index in 0..<7 { try f.subscriber("p\(index)@example.org", at: f.monday - week) }
         try f.event("a.md", title: "A page", at: f.monday - 3600)
         #expect(try f.digests.run(cadence: .weekly, at: f.monday).queued == 7)
@@ -70,7 +70,7 @@ struct DigestComposerTests {
     }
 
     @Test("a crash between chunks: the next run finishes the rest and repeats nobody")
-    func resumesAfterCrash() async throws {
+    func resumesAfterCrash() throws {
         for index in 0..<7 { try f.subscriber("p\(index)@example.org", at: f.monday - week) }
         try f.event("a.md", title: "A page", at: f.monday - 3600)
         // Simulate a run that died after its first chunk of three.
@@ -123,7 +123,7 @@ struct DigestComposerTests {
     }
 
     @Test("cadences and statuses: only active subscribers on that cadence, active by the cut-off")
-    func whoIsDue() async throws {
+    func whoIsDue() throws {
         try f.subscriber("weekly@example.org", at: f.monday - week)
         try f.subscriber("monthly@example.org", digest: .monthly, at: f.monday - week)
         try f.subscriber("off@example.org", digest: .off, at: f.monday - week)
@@ -137,7 +137,7 @@ struct DigestComposerTests {
     }
 
     @Test("each digest is recorded with its period, cut-off and events")
-    func records() async throws {
+    func records() throws {
         let ann = try f.subscriber("ann@example.org", at: f.monday - week)
         let event = try f.event("a.md", title: "A page", at: f.monday - 3600)
         _ = try f.digests.run(cadence: .weekly, at: f.monday)
@@ -164,7 +164,7 @@ struct DigestComposerTests {
     }
 
     @Test("periods follow the London calendar: ISO weeks, days and months")
-    func periods() async {
+    func periods() {
         let london = TimeZone(identifier: "Europe/London")!
         // Sunday 29 March 2026, 23:30 BST (22:30 UTC, the day the clocks went forward): still week 13.
         let sundayNight = Date(timeIntervalSince1970: 1_774_823_400)
@@ -177,7 +177,7 @@ struct DigestComposerTests {
     }
 
     @Test("the fast event index chooses exactly what the plain rule chooses", arguments: [8, 100])
-    func indexMatchesRule(topicCount: Int) async {
+    func indexMatchesRule(topicCount: Int) {
         var generator = SeededGenerator(seed: UInt64(topicCount))
         let topics = (0..<topicCount).map { "topic-\($0)" }
         let base = f.monday

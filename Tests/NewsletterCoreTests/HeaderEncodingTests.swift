@@ -7,14 +7,14 @@ import Testing
 @Suite("Header encoding")
 struct HeaderEncodingTests {
     @Test("plain ASCII stays readable; other text becomes encoded words")
-    func unstructured() async throws {
+    func unstructured() throws {
         #expect(try HeaderEncoding.unstructured("Peak District Carers: 3 pages updated") == "Peak District Carers: 3 pages updated")
         #expect(try HeaderEncoding.unstructured("Zoë") == "=?utf-8?B?Wm/Dqw==?=")
         #expect(try HeaderEncoding.unstructured("looks =?like?= a word").hasPrefix("=?utf-8?B?"))
     }
 
     @Test("display names are atoms, quoted strings or encoded words")
-    func mailboxes() async throws {
+    func mailboxes() throws {
         let address = try EmailAddress("news@example.org")
         #expect(try HeaderEncoding.mailbox(Mailbox(displayName: "Peak Carers", address: address)) == "Peak Carers <news@example.org>")
         #expect(try HeaderEncoding.mailbox(Mailbox(displayName: "Carers, Peak \"District\"", address: address))
@@ -24,7 +24,7 @@ struct HeaderEncodingTests {
     }
 
     @Test("long values fold at spaces under 78 characters")
-    func folding() async throws {
+    func folding() throws {
         let line = try HeaderEncoding.line("Subject", try HeaderEncoding.unstructured(String(repeating: "carers support ", count: 12)))
         let lines = line.components(separatedBy: "\r\n").dropLast()
         #expect(lines.count > 1)
@@ -33,7 +33,7 @@ struct HeaderEncodingTests {
     }
 
     @Test("CR, LF or NUL anywhere in a header value always throws", arguments: ["\r", "\n", "\r\n", "\0"])
-    func injection(_ bad: String) async throws {
+    func injection(_ bad: String) throws {
         var generator = SeededGenerator(seed: UInt64(bad.unicodeScalars.first!.value))
         let alphabet = Array("aZ09 .,:;<>@\"'é王😀=?-")
         for _ in 0..<500 {
@@ -77,7 +77,7 @@ struct QuotedPrintableTests {
     func encode(_ text: String) -> String { String(decoding: QuotedPrintable.encode(text), as: UTF8.self) }
 
     @Test("known encodings")
-    func vectors() async {
+    func vectors() {
         #expect(encode("Hello") == "Hello")
         #expect(encode("a=b") == "a=3Db")
         #expect(encode("Zoë") == "Zo=C3=AB")
@@ -89,7 +89,7 @@ struct QuotedPrintableTests {
     }
 
     @Test("random text: lines of at most 76, nothing unsafe, and it decodes back")
-    func random() async {
+    func random() {
         var generator = SeededGenerator(seed: 99)
         let alphabet = Array("ab =\t.é王😀\n\r\n<>&\"'")
         for _ in 0..<300 {

@@ -16,7 +16,7 @@ struct SubscriberDirectoryTests {
     func address(_ text: String) throws -> EmailAddress { try EmailAddress(text) }
 
     @Test("adding records the subscriber and their consent")
-    func add() async throws {
+    func add() throws {
         let added = try directory.add(
             NewSubscriber(email: address("Ann@Example.org"), name: "Ann", digest: .monthly, blog: .immediate, topics: ["carers"]),
             wording: "Yes, send me the carers newsletter")
@@ -33,7 +33,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("a pending subscriber has no active-since time until confirmed")
-    func pending() async throws {
+    func pending() throws {
         let added = try directory.add(NewSubscriber(email: address("p@example.org"), status: .pending), wording: "web form")
         #expect(added.activeSince == nil)
         fixture.advance(60)
@@ -44,7 +44,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("the same address in another case is already subscribed")
-    func duplicate() async throws {
+    func duplicate() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w")
         #expect(throws: NewsletterError.badData("ann@example.org is already subscribed (status active); use 'newsletterctl subscribers update' to change their settings")) {
             try directory.add(NewSubscriber(email: address("ANN@example.org")), wording: "w")
@@ -53,7 +53,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("remove unsubscribes, suppresses, and is harmless to repeat")
-    func remove() async throws {
+    func remove() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w")
         guard case .unsubscribed(let gone) = try directory.remove(address("Ann@example.org")) else {
             Issue.record("expected unsubscribed")
@@ -69,7 +69,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("an unsubscribed address comes back only with resubscribe, which records fresh consent")
-    func resubscribe() async throws {
+    func resubscribe() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org"), name: "Ann"), wording: "first")
         try directory.remove(address("ann@example.org"))
         #expect(throws: NewsletterError.self) { try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "again") }
@@ -86,7 +86,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("resubscribe does not bypass the duplicate check for someone still on the list")
-    func resubscribeActive() async throws {
+    func resubscribeActive() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w")
         #expect(throws: NewsletterError.self) {
             try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w", resubscribe: true)
@@ -94,7 +94,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("erase deletes the person and their consent log, keeping only a hash on the suppression list")
-    func erase() async throws {
+    func erase() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org"), name: "Ann"), wording: "w")
         try directory.update(address("ann@example.org"), SubscriberChanges(digest: .daily))
         #expect(try directory.erase(address("ann@example.org")) == .erased)
@@ -109,13 +109,13 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("erasing an address not on the list still suppresses it")
-    func eraseUnknown() async throws {
+    func eraseUnknown() throws {
         #expect(try directory.erase(address("stranger@example.org")) == .notOnList)
         #expect(throws: NewsletterError.self) { try directory.add(NewSubscriber(email: address("stranger@example.org")), wording: "w") }
     }
 
     @Test("update changes preferences and logs them; status changes for people who left are refused")
-    func update() async throws {
+    func update() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w")
         let changed = try directory.update(
             address("ann@example.org"), SubscriberChanges(name: .some("Ann B"), digest: .monthly, topics: ["carers", "money"]))
@@ -135,7 +135,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("unknown subscribers give exit status 67")
-    func unknown() async throws {
+    func unknown() throws {
         for operation: () throws -> Void in [
             { _ = try directory.remove(address("nobody@example.org")) },
             { _ = try directory.update(address("nobody@example.org"), SubscriberChanges(digest: .daily)) },
@@ -148,7 +148,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("listing filters by status and topic; no topics means every topic")
-    func listing() async throws {
+    func listing() throws {
         try directory.add(NewSubscriber(email: address("all@example.org")), wording: "w")
         try directory.add(NewSubscriber(email: address("money@example.org"), topics: ["money"]), wording: "w")
         try directory.add(NewSubscriber(email: address("carers@example.org"), topics: ["carers"]), wording: "w")
@@ -164,7 +164,7 @@ struct SubscriberDirectoryTests {
     }
 
     @Test("stats count by status, preference and suppression")
-    func stats() async throws {
+    func stats() throws {
         try directory.add(NewSubscriber(email: address("a@example.org"), digest: .daily, blog: .immediate), wording: "w")
         try directory.add(NewSubscriber(email: address("b@example.org")), wording: "w")
         try directory.add(NewSubscriber(email: address("c@example.org")), wording: "w")

@@ -18,7 +18,7 @@ struct SystemdNotifierTests {
     }
 
     @Test("no socket, no notifier; watchdog interval is half of WATCHDOG_USEC, for our pid only")
-    func environment() async {
+    func environment() {
         #expect(SystemdNotifier.fromEnvironment([:]) == nil)
         #expect(SystemdNotifier.fromEnvironment(["NOTIFY_SOCKET": "relative/path"]) == nil)
         #expect(SystemdNotifier.watchdogInterval(["WATCHDOG_USEC": "20000000"]) == 10)

@@ -9,7 +9,7 @@ struct DeliveryConfigTests {
     }
 
     @Test("defaults when the sections are absent")
-    func defaults() async throws {
+    func defaults() throws {
         let settings = try parse("database:\n  path: /tmp/x.db\n")
         #expect(settings.smtp.url == nil)
         #expect(settings.smtp.tls == .starttls)
@@ -23,7 +23,7 @@ struct DeliveryConfigTests {
     }
 
     @Test("every key is read")
-    func everyKey() async throws {
+    func everyKey() throws {
         let settings = try parse("""
             smtp:
               url: smtps://Mail.Example.org
@@ -79,7 +79,7 @@ struct DeliveryConfigTests {
     }
 
     @Test("tls none is fine for loopback relays", arguments: ["127.0.0.1", "127.3.2.1", "localhost", "[::1]"])
-    func loopback(host: String) async throws {
+    func loopback(host: String) throws {
         let settings = try parse("smtp:\n  url: smtp://\(host):2525\n  tls: none\n")
         #expect(settings.smtp.tls == .none)
         #expect(settings.smtp.url?.isLoopback == true)
@@ -89,7 +89,7 @@ struct DeliveryConfigTests {
 @Suite("The example config")
 struct ExampleConfigTests {
     @Test("config/newsletter.example.yaml parses, with the delivery defaults it documents")
-    func parses() async throws {
+    func parses() throws {
         let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/newsletter.example.yaml")
             .standardizedFileURL.path
         let settings = try Settings.load(from: ConfigLocation(flag: path))

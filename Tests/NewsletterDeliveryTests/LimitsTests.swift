@@ -6,7 +6,7 @@ import Testing
 @Suite("Rate limits and retry delays")
 struct LimitsTests {
     @Test("max_per_second spaces sends so no second holds more than the limit")
-    func perSecond() async {
+    func perSecond() {
         let limiter = RateLimiter(perSecond: 3, perHour: 0)
         let start = Date(timeIntervalSinceReferenceDate: 1000)
         let times = (0..<7).map { _ in limiter.reserve(now: start).timeIntervalSince(start) }
@@ -14,7 +14,7 @@ struct LimitsTests {
     }
 
     @Test("max_per_hour counts sends made before the start, and 0 means no limit")
-    func perHour() async {
+    func perHour() {
         let start = Date(timeIntervalSinceReferenceDate: 100_000)
         let limiter = RateLimiter(perSecond: 0, perHour: 2, sentRecently: [start - 3000])
         #expect(limiter.reserve(now: start) == start)
@@ -23,7 +23,7 @@ struct LimitsTests {
     }
 
     @Test("both limits at once: the later moment wins")
-    func both() async {
+    func both() {
         let limiter = RateLimiter(perSecond: 2, perHour: 3)
         let start = Date(timeIntervalSinceReferenceDate: 0)
         let times = (0..<4).map { _ in limiter.reserve(now: start).timeIntervalSince(start) }
@@ -31,7 +31,7 @@ struct LimitsTests {
     }
 
     @Test("retries start at retry_initial, double, stop at retry_max, and jitter by at most 10%")
-    func backoff() async {
+    func backoff() {
         var random = SeededGenerator(seed: 5)
         let policy = RetryPolicy(initial: 60, maximum: 3600)
         let exact = RetryPolicy(initial: 60, maximum: 3600, jitter: 0)

@@ -37,7 +37,7 @@ struct MaildirAndSinkTests {
     }
 
     @Test("mail.transport maildir in the config picks the Maildir transport")
-    func fromSettings() async throws {
+    func fromSettings() throws {
         let dir = TemporaryDirectory("maildir-config")
         let settings = try Settings.parse(
             yaml: "database:\n  path: db/n.db\nmail:\n  transport: maildir\n  maildir: mail\n", file: dir.path("n.yaml"))

@@ -8,7 +8,7 @@ import Testing
 @Suite("Checking messages before they reach libcurl")
 struct OutgoingMessageTests {
     @Test("bare LF and bare CR line ends become CRLF; CRLF messages pass untouched")
-    func lineEnds() async throws {
+    func lineEnds() throws {
         let message = try OutgoingMessage(from: "a@example.org", to: "b@example.org", data: Data("Subject: x\nTo: b\r\n\nline one\rline two\n".utf8))
         #expect(message.data == Data("Subject: x\r\nTo: b\r\n\r\nline one\r\nline two\r\n".utf8))
         let clean = Data("Subject: x\r\n\r\nbody\r\n".utf8)

@@ -121,7 +121,7 @@ struct SMTPSecurityTests {
     }
 
     @Test("a username without a password anywhere is a config error, and no password is read from the YAML")
-    func missingPassword() async throws {
+    func missingPassword() throws {
         let fixture = try DeliveryFixture()
         var settings = fixture.smtp(port: 25)
         settings.username = "relay-user"
@@ -138,7 +138,7 @@ struct SMTPSecurityTests {
 @Suite("The SMTP password file")
 struct PasswordFileTests {
     @Test("a password file others can read is a warning that names the file, never the password")
-    func worldReadable() async throws {
+    func worldReadable() throws {
         let fixture = try DeliveryFixture()
         var settings = fixture.smtp(port: 2525)
         settings.username = "relay-user"
