@@ -221,6 +221,47 @@ def bench_content(b, count=10_000):
         b.add(section, f"scan with --announce-existing (dry run), peak RSS", rss, "MB")
 
 
+PATHOLOGICAL_PAGES = [
+    # (name, file name, text of about n bytes): the pages of Tests/FuzzTests/PathologicalInputTests.
+    ("HTML: tags that never close", "page.html", lambda n: "<a" * (n // 2)),
+    ("HTML: declarations that never close", "page.html", lambda n: "<!" * (n // 2)),
+    ("HTML: quoted attributes that never close", "page.html", lambda n: '<meta a="' * (n // 9)),
+    ("Markdown: brackets that never close", "page.md", lambda n: "[" * n),
+    ("Markdown: link targets that never close", "page.md", lambda n: "[a](" * (n // 4)),
+    ("Markdown: tags that never close", "page.md", lambda n: "x " + "<a" * (n // 2)),
+    ("text: markers without dates", "page.txt", lambda n: "x\n" + "last updated on " * (n // 16)),
+]
+
+
+def bench_pathological(b, size=1_000_000, factor=4):
+    """Scan one pathological page at `size` bytes and at `factor` times that: read in one pass,
+    the time grows `factor`-fold (the test counts the parser's steps; this is the clock)."""
+    section = "pathology"
+    ctl = b.binary("newsletterctl")
+
+    def scan(name, file_name, text):
+        root = os.path.join(b.work, "pathological", name)
+        os.makedirs(root, exist_ok=True)
+        with open(os.path.join(root, file_name), "w") as f:
+            f.write(text)
+        config = b.config(f"{name}.yaml", f"database:\n  path: {root}-db/newsletter.db\n"
+                          f"site:\n  base_url: https://carers.example.org\n  content_dir: {root}\n")
+        # The first scan records the page; time the median of three reads of it as new.
+        samples = []
+        for _ in range(3):
+            shutil.rmtree(f"{root}-db", ignore_errors=True)
+            wall, _, _ = b.timed([ctl, "content", "scan", "--config", config])
+            samples.append(wall)
+        return statistics.median(samples)
+
+    empty = scan("empty", "page.txt", "x\n")
+    for index, (name, file_name, make) in enumerate(PATHOLOGICAL_PAGES):
+        small = max(scan(f"p{index}-small", file_name, make(size)) - empty, 1e-4)
+        large = max(scan(f"p{index}-large", file_name, make(factor * size)) - empty, 1e-4)
+        b.add(section, f"{name}: {factor * size // 1_000_000} MB", large * 1000, "ms")
+        b.add(section, f"  time at {factor}x the size / at 1x (start-up taken off)", large / small, "x", f"< {factor * 1.5:g}")
+
+
 SMTPLIB_LOOP = r"""
 import smtplib, sys, time
 port, count, size = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
@@ -685,7 +726,7 @@ templates:
 
 SECTIONS = {
     "subscribers": bench_subscribers, "content": bench_content, "compose": bench_compose, "delivery": bench_delivery,
-    "daemon": bench_daemon, "e2e": bench_e2e, "web": bench_web,
+    "daemon": bench_daemon, "e2e": bench_e2e, "web": bench_web, "pathology": bench_pathological,
 }
 
 

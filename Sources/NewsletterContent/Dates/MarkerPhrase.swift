@@ -26,7 +26,10 @@ public struct MarkerPhrase: Sendable {
         var best: (found: Found, strong: Bool)?
         var index = 0
         let count = text.count
+        var work = 0
+        defer { ParseWork.record(work) }
         while index < count {
+            work += 1
             // Cheap filter: every keyword starts with u, r or m.
             let byte = text[index] | 0x20
             guard byte == 0x75 || byte == 0x72 || byte == 0x6D else {  // u, r, m
@@ -40,10 +43,11 @@ public struct MarkerPhrase: Sendable {
                 continue
             }
             let end = index + keyword.count
-            if let found = dateAfter(keyword: index, end: end, in: text) {
+            if let found = dateAfter(keyword: index, end: end, in: text, work: &work) {
                 let strong = precededByLast(index, in: text)
                 if best == nil || strong || best?.strong == false { best = (found, strong) }
             }
+            work += end - index - 1
             index = end
         }
         return best?.found
@@ -63,8 +67,9 @@ public struct MarkerPhrase: Sendable {
         return word == Array("last".utf8) && (i == 3 || !DateReader.isLetter(text[i - 4]))
     }
 
-    private func dateAfter(keyword start: Int, end: Int, in text: [UInt8]) -> Found? {
+    private func dateAfter(keyword start: Int, end: Int, in text: [UInt8], work: inout Int) -> Found? {
         var cursor = DateReader.Cursor(bytes: text[end...])
+        defer { work += cursor.index - end }
         guard cursor.atBoundary else { return nil }
         cursor.spaces()
         // Optional punctuation: ":", "-", "–", "—", ",".

@@ -41,7 +41,11 @@ struct HTMLPage {
 
         var index = 0
         let count = text.count
+        // Bytes examined: the loop's own, and those its searches read ahead (ParseWork).
+        var work = 0
+        defer { ParseWork.record(work) }
         while index < count {
+            work += 1
             let byte = text[index]
             guard byte == UInt8(ascii: "<") else {
                 if capture != .title { visible.append(byte) }
@@ -50,10 +54,10 @@ struct HTMLPage {
                 continue
             }
             if Self.hasPrefix(text, at: index, "<!--") {
-                index = Self.find(text, "-->", from: index + 4).map { $0 + 3 } ?? count
+                index = Self.find(text, "-->", from: index + 4, work: &work).map { $0 + 3 } ?? count
                 continue
             }
-            guard let tag = Self.tag(text, at: index) else {
+            guard let tag = Self.tag(text, at: index, work: &work) else {
                 // A lone "<" in text.
                 if capture != .title { visible.append(byte) }
                 if capture != .none { buffer.append(byte) }
@@ -63,7 +67,8 @@ struct HTMLPage {
             index = tag.end
             switch (tag.name, tag.closing) {
             case ("script", false), ("style", false), ("template", false), ("svg", false):
-                index = Self.findCaseInsensitive(text, "</\(tag.name)", from: index).flatMap { Self.find(text, ">", from: $0) }.map { $0 + 1 } ?? count
+                index = Self.findCaseInsensitive(text, "</\(tag.name)", from: index, work: &work).flatMap { Self.find(text, ">", from: $0, work: &work) }
+                    .map { $0 + 1 } ?? count
             case ("meta", _):
                 let key = (tag.attributes["property"] ?? tag.attributes["name"] ?? tag.attributes["http-equiv"])?.lowercased()
                 if let key, let content = tag.attributes["content"], meta[key] == nil { meta[key] = content }
@@ -125,9 +130,12 @@ struct HTMLPage {
     /// The tag starting at `index` (which holds "<"), or nil when it is not a tag. A tag that
     /// is still open at the end of the text takes the rest of it, as in an HTML tokenizer: read
     /// again from the next "<", a page of "<a<a<a..." took time in the square of its length.
-    static func tag(_ text: [UInt8], at index: Int) -> Tag? {
+    /// `work` grows by the bytes read, to the furthest one.
+    static func tag(_ text: [UInt8], at index: Int, work: inout Int) -> Tag? {
         let unterminated = Tag(name: "", closing: false, attributes: [:], end: text.count)
         var i = index + 1
+        var furthest = i
+        defer { work += max(i, furthest) - index }
         let count = text.count
         var closing = false
         if i < count, text[i] == UInt8(ascii: "/") {
@@ -135,7 +143,7 @@ struct HTMLPage {
             i += 1
         }
         if i < count, text[i] == UInt8(ascii: "!") || text[i] == UInt8(ascii: "?") {
-            guard let end = find(text, ">", from: i) else { return unterminated }
+            guard let end = find(text, ">", from: i, work: &work) else { return unterminated }
             return Tag(name: "!", closing: false, attributes: [:], end: end + 1)
         }
         let nameStart = i
@@ -163,7 +171,10 @@ struct HTMLPage {
                 if i < count, text[i] == UInt8(ascii: "\"") || text[i] == UInt8(ascii: "'") {
                     let quote = text[i]
                     let valueStart = i + 1
-                    guard let close = text[valueStart...].firstIndex(of: quote) else { return unterminated }
+                    guard let close = text[valueStart...].firstIndex(of: quote) else {
+                        furthest = count
+                        return unterminated
+                    }
                     if wantsAttributes { value = HTMLEntities.decode(text[valueStart..<close]) }
                     i = close + 1
                 } else {
@@ -183,10 +194,12 @@ struct HTMLPage {
         return text[index..<(index + bytes.count)].elementsEqual(bytes)
     }
 
-    static func find(_ text: [UInt8], _ needle: String, from start: Int) -> Int? {
+    /// `work` grows by the positions tried.
+    static func find(_ text: [UInt8], _ needle: String, from start: Int, work: inout Int) -> Int? {
         let bytes = Array(needle.utf8)
         guard let first = bytes.first, start < text.count else { return nil }
         var index = start
+        defer { work += index - start }
         while index + bytes.count <= text.count {
             if text[index] == first && text[index..<(index + bytes.count)].elementsEqual(bytes) { return index }
             index += 1
@@ -194,10 +207,11 @@ struct HTMLPage {
         return nil
     }
 
-    static func findCaseInsensitive(_ text: [UInt8], _ needle: String, from start: Int) -> Int? {
+    static func findCaseInsensitive(_ text: [UInt8], _ needle: String, from start: Int, work: inout Int) -> Int? {
         let bytes = Array(needle.lowercased().utf8)
         guard start < text.count else { return nil }
         var index = start
+        defer { work += index - start }
         while index + bytes.count <= text.count {
             var matched = true
             for offset in 0..<bytes.count where (DateReader.isLetter(text[index + offset]) ? text[index + offset] | 0x20 : text[index + offset]) != bytes[offset] {

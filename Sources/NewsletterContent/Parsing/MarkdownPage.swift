@@ -133,7 +133,10 @@ struct MarkdownPage {
         var chars = Array(line.unicodeScalars)
         var next = NextScalar(chars: chars)
         var index = 0
+        var steps = 0
+        defer { ParseWork.record(steps + next.scanned) }
         while index < chars.count {
+            steps += 1
             let c = chars[index]
             switch c {
             case "\\" where index + 1 < chars.count:
@@ -201,6 +204,8 @@ struct MarkdownPage {
 struct NextScalar {
     let chars: [Unicode.Scalar]
     private var last: [Unicode.Scalar: (from: Int, found: Int?)] = [:]
+    /// Scalars read by the searches (ParseWork).
+    private(set) var scanned = 0
 
     init(chars: [Unicode.Scalar]) {
         self.chars = chars
@@ -211,6 +216,7 @@ struct NextScalar {
         // The first occurrence after `from` is also the first after any start up to it.
         if let known = last[scalar], known.from <= start, known.found.map({ start <= $0 }) ?? true { return known.found }
         let found = start < chars.count ? chars[start...].firstIndex(of: scalar) : nil
+        scanned += max(0, (found ?? chars.count) - start)
         last[scalar] = (start, found)
         return found
     }
