@@ -258,7 +258,7 @@ def bench_pathological(b, size=1_000_000, factor=4):
     for index, (name, file_name, make) in enumerate(PATHOLOGICAL_PAGES):
         small = max(scan(f"p{index}-small", file_name, make(size)) - empty, 1e-4)
         large = max(scan(f"p{index}-large", file_name, make(factor * size)) - empty, 1e-4)
-        b.add(section, f"{name}: {factor * size // 1_000_000} MB", large * 1000, "ms")
+        b.add(section, f"{name}: {factor * size / 1_000_000:g} MB", large * 1000, "ms")
         b.add(section, f"  time at {factor}x the size / at 1x (start-up taken off)", large / small, "x", f"< {factor * 1.5:g}")
 
 
