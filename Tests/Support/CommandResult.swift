@@ -82,11 +82,14 @@ public final class RunningProcess: @unchecked Sendable {
 
     private func collect(_ pipe: Pipe, _ store: @escaping @Sendable (Data) -> Void) {
         group.enter()
-        DispatchQueue.global().async {
+        // A thread of its own for as long as the child runs: neither the cooperative pool nor
+        // Dispatch's shared threads are held by a blocking read.
+        let thread = Thread {
             let data = pipe.fileHandleForReading.readDataToEndOfFile()
             store(data)
             self.group.leave()
         }
+        thread.start()
     }
 
     public var pid: Int32 { process.processIdentifier }
