@@ -48,7 +48,7 @@ public struct ComposeEnvironment: Sendable {
         return ComposeEnvironment(
             siteName: settings.site.name, siteURL: settings.site.baseURL, postalAddress: settings.site.postalAddress, publicURL: publicURL,
             from: from, replyTo: settings.mail.replyTo, timeZone: settings.schedule.timeZone, sendEmpty: settings.digest.sendEmpty,
-            blogWindow: settings.blog.window, signup: settings.signup, templates: try TemplateSet.load(folder: settings.templates.dir),
+            blogWindow: settings.blog.window, signup: settings.signup, templates: try TemplateSet.load(settings.templates),
             tokens: LinkTokens(secret: secret))
     }
 
