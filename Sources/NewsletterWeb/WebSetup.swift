@@ -14,7 +14,7 @@ public struct WebSetup: Sendable {
 
     public init(settings: Settings) throws {
         let compose = try ComposeEnvironment.load(settings)
-        try self.init(settings: settings, compose: compose, pages: try PageTemplates.load(templatesDir: settings.templates.dir))
+        try self.init(settings: settings, compose: compose, pages: try PageTemplates.load(settings.templates))
     }
 
     public init(settings: Settings, compose: ComposeEnvironment, pages: PageTemplates) throws {

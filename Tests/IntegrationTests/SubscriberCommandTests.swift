@@ -69,7 +69,7 @@ struct SubscriberCommandTests {
         #expect(result.stdout.hasSuffix("2 subscribers\n"))
         result = try await fixture.ctl("subscribers", "list", "--format", "csv", "--status", "active")
         #expect(result.stdout.components(separatedBy: "\r\n") == [
-            "email,name,digest,blog,topics,status,created_at,updated_at",
+            "email,name,digest,blog,topics,status,created_at,updated_at,first_name",
             result.stdout.components(separatedBy: "\r\n")[1], "",
         ])
         #expect(result.stdout.contains("ann@example.org,\"Smith, Ann\",weekly,digest,carers,active,"))

@@ -57,7 +57,7 @@ public struct DigestComposer: Sendable {
                         report.empty += 1
                         return
                     }
-                    let content = DigestContent(eventIDs: chosen, hasName: recipient.subscriber.name != nil)
+                    let content = DigestContent(eventIDs: chosen, hasName: recipient.subscriber.greetingName != nil)
                     let shared: (edition: Int64, selection: Int64)
                     if let existing = editions[content] {
                         shared = existing
@@ -102,7 +102,7 @@ public struct DigestComposer: Sendable {
     package static func render(
         _ events: [ContentEvent], for subscriber: Subscriber, cadence: DigestCadence, at cutoff: Date, environment: ComposeEnvironment
     ) throws -> RenderedMessage {
-        let draft = try edition(events, cadence: cadence, hasName: subscriber.name != nil, at: cutoff, environment: environment)
+        let draft = try edition(events, cadence: cadence, hasName: subscriber.greetingName != nil, at: cutoff, environment: environment)
         return try environment.render(draft, kind: .digest, to: subscriber, at: cutoff, links: [.unsubscribe, .preferences])
     }
 

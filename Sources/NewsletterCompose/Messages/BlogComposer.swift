@@ -41,7 +41,7 @@ public struct BlogComposer: Sendable {
                 let joined = subscriber.activeSince ?? subscriber.createdAt
                 let chosen = posts.filter { $0.detectedAt > joined && DigestContent.matches($0, topics: subscriber.topics) }
                 guard !chosen.isEmpty else { return }
-                let content = DigestContent(eventIDs: chosen.map(\.id), hasName: subscriber.name != nil)
+                let content = DigestContent(eventIDs: chosen.map(\.id), hasName: subscriber.greetingName != nil)
                 let edition: Int64
                 if let existing = editions[content] {
                     edition = existing
@@ -60,7 +60,7 @@ public struct BlogComposer: Sendable {
     package static func render(
         _ posts: [ContentEvent], for subscriber: Subscriber, at date: Date, environment: ComposeEnvironment
     ) throws -> RenderedMessage {
-        let draft = try draft(posts, hasName: subscriber.name != nil, at: date, environment: environment)
+        let draft = try draft(posts, hasName: subscriber.greetingName != nil, at: date, environment: environment)
         return try environment.render(draft, kind: .blog, to: subscriber, at: date, links: [.unsubscribe, .preferences])
     }
 

@@ -48,7 +48,7 @@ public struct ComposeEnvironment: Sendable {
         return ComposeEnvironment(
             siteName: settings.site.name, siteURL: settings.site.baseURL, postalAddress: settings.site.postalAddress, publicURL: publicURL,
             from: from, replyTo: settings.mail.replyTo, timeZone: settings.schedule.timeZone, sendEmpty: settings.digest.sendEmpty,
-            blogWindow: settings.blog.window, signup: settings.signup, templates: try TemplateSet.load(folder: settings.templates.dir),
+            blogWindow: settings.blog.window, signup: settings.signup, templates: try TemplateSet.load(settings.templates),
             tokens: LinkTokens(secret: secret))
     }
 
@@ -91,7 +91,9 @@ public struct ComposeEnvironment: Sendable {
         if let siteURL { site["url"] = RecipientSlot.inert(siteURL.absoluteString) }
         if let postalAddress { site["postal_address"] = RecipientSlot.inert(postalAddress) }
         var recipient: [String: Any] = ["email": RecipientSlot.email.placeholder]
-        if hasName { recipient["name"] = RecipientSlot.name.placeholder }
+        // `recipient.name` is what templates greet by: a first name when known (see
+        // `Subscriber.greetingName`), never "Sharma, Priya".
+        if hasName { recipient["name"] = RecipientSlot.greeting.placeholder }
         return [
             "list_mail": listMail,
             "site": site,
@@ -108,6 +110,7 @@ public struct ComposeEnvironment: Sendable {
     func merge(for subscriber: Subscriber, links: [LinkTokens.Purpose]) -> [String: String] {
         var fields: [String: String] = [:]
         if let name = subscriber.name { fields[RecipientSlot.name.mergeKey] = name }
+        if let greeting = subscriber.greetingName { fields[RecipientSlot.greeting.mergeKey] = greeting }
         for purpose in links {
             fields[purpose.rawValue] = tokens.token(subscriberID: subscriber.id, purpose: purpose)
         }

@@ -31,7 +31,7 @@ public struct SignupMessages: Sendable {
         -> NewOutboxMessage
     {
         let templateKind: TemplateSet.Kind = kind == .confirm ? .confirm : .welcome
-        let hasName = subscriber.name != nil
+        let hasName = subscriber.greetingName != nil
         var context = environment.baseContext(hasName: hasName, listMail: listMail)
         context["digest"] = subscriber.digest.rawValue
         context["gets_digest"] = subscriber.digest != .off

@@ -26,7 +26,12 @@ struct PreparedEdition: Sendable {
         for value in merge.values { try HeaderEncoding.checkValue(value) }
         let name = merge[RecipientSlot.name.mergeKey].flatMap { $0.isEmpty ? nil : $0 }
         func raw(_ slot: RecipientSlot) -> String {
-            slot == .email ? recipient.value : merge[slot.mergeKey] ?? ""
+            switch slot {
+            case .email: return recipient.value
+            // Rows queued without a greeting field greet by the full name, as before.
+            case .greeting: return merge[slot.mergeKey] ?? merge[RecipientSlot.name.mergeKey] ?? ""
+            default: return merge[slot.mergeKey] ?? ""
+            }
         }
 
         var header = RecipientSlot.fill(fixedHeaders[...], raw)

@@ -11,6 +11,9 @@ public enum RecipientSlot: Int, Sendable, CaseIterable {
     case unsubscribeToken = 3
     case preferencesToken = 4
     case confirmToken = 5
+    /// The name the greeting uses (`Subscriber.greetingName`), which templates see as
+    /// `recipient.name`; the full name (slot `name`) goes in the To: line.
+    case greeting = 6
 
     static let open: Unicode.Scalar = "\u{E000}"
     static let close: Unicode.Scalar = "\u{E001}"
@@ -26,6 +29,7 @@ public enum RecipientSlot: Int, Sendable, CaseIterable {
         case .unsubscribeToken: "unsubscribe"
         case .preferencesToken: "preferences"
         case .confirmToken: "confirm"
+        case .greeting: "greeting"
         }
     }
 

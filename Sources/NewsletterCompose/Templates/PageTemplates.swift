@@ -30,25 +30,34 @@ public struct PageTemplates: Sendable {
     public static let folderName = "web"
     static let partialNames = ["header", "footer"]
 
+    /// Where the pages came from: the `web` folder, or "built-in".
     public let folder: String
     private let library: MustacheLibrary
 
     /// Loads `web/` inside `templatesDir`.
     public static func load(templatesDir: String) throws -> PageTemplates {
-        let folder = URL(fileURLWithPath: templatesDir).appendingPathComponent(folderName).path
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        try load(source: .folder(templatesDir))
+    }
+
+    /// The pages the config asks for (see `TemplateSource.resolve`).
+    public static func load(_ settings: TemplateSettings) throws -> PageTemplates {
+        try load(source: TemplateSource.resolve(settings))
+    }
+
+    /// Loads `web/` of the source.
+    public static func load(source: TemplateSource) throws -> PageTemplates {
+        guard source.hasFolder(folderName) else {
             throw NewsletterError.config(
-                "web page templates folder \(folder) not found; copy config/templates/web into templates.dir (the pages need it when http.listen is set)")
+                "web page templates folder \(source.name(folderName)) not found; copy config/templates/web into templates.dir (the pages need it when http.listen is set)")
         }
         var library = MustacheLibrary()
         for partial in partialNames {
-            library.register(try TemplateSet.parse(folder, "partials/\(partial).html", plain: false, partials: partialNames), named: partial)
+            library.register(try TemplateSet.parse(source, "\(folderName)/partials/\(partial).html", plain: false, partials: partialNames), named: partial)
         }
         for page in Page.allCases {
-            library.register(try TemplateSet.parse(folder, "\(page.rawValue).html", plain: false, partials: partialNames), named: page.rawValue)
+            library.register(try TemplateSet.parse(source, "\(folderName)/\(page.rawValue).html", plain: false, partials: partialNames), named: page.rawValue)
         }
-        return PageTemplates(folder: folder, library: library)
+        return PageTemplates(folder: source.name(folderName), library: library)
     }
 
     public func render(_ page: Page, _ context: [String: Any]) -> String {

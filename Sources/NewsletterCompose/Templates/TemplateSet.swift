@@ -14,30 +14,40 @@ public struct TemplateSet: Sendable {
         case digest, blog, confirm, welcome
     }
 
-    public let folder: String
+    /// Where the templates came from: a folder, or "built-in".
+    public let source: TemplateSource
     private let textLibrary: MustacheLibrary
     private let htmlLibrary: MustacheLibrary
 
     static let partialNames = ["header", "footer"]
 
+    /// The folder's templates (tests, tools).
     public static func load(folder: String) throws -> TemplateSet {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+        try load(source: .folder(folder))
+    }
+
+    /// The templates the config asks for (see `TemplateSource.resolve`).
+    public static func load(_ settings: TemplateSettings) throws -> TemplateSet {
+        try load(source: TemplateSource.resolve(settings))
+    }
+
+    public static func load(source: TemplateSource) throws -> TemplateSet {
+        guard source.exists else {
             throw NewsletterError.config(
-                "templates folder \(folder) not found; set templates.dir in the config, or copy the default templates from config/templates")
+                "templates folder \(source) not found; set templates.dir in the config to a copy of config/templates, or remove it to use the default templates")
         }
         var text = MustacheLibrary()
         var html = MustacheLibrary()
         for partial in partialNames {
-            text.register(try parse(folder, "partials/\(partial).txt", plain: true), named: partial)
-            html.register(try parse(folder, "partials/\(partial).html", plain: false), named: partial)
+            text.register(try parse(source, "partials/\(partial).txt", plain: true), named: partial)
+            html.register(try parse(source, "partials/\(partial).html", plain: false), named: partial)
         }
         for kind in Kind.allCases {
-            text.register(try parse(folder, "\(kind.rawValue).subject", plain: true), named: "\(kind.rawValue).subject")
-            text.register(try parse(folder, "\(kind.rawValue).txt", plain: true), named: kind.rawValue)
-            html.register(try parse(folder, "\(kind.rawValue).html", plain: false), named: kind.rawValue)
+            text.register(try parse(source, "\(kind.rawValue).subject", plain: true), named: "\(kind.rawValue).subject")
+            text.register(try parse(source, "\(kind.rawValue).txt", plain: true), named: kind.rawValue)
+            html.register(try parse(source, "\(kind.rawValue).html", plain: false), named: kind.rawValue)
         }
-        return TemplateSet(folder: folder, textLibrary: text, htmlLibrary: html)
+        return TemplateSet(source: source, textLibrary: text, htmlLibrary: html)
     }
 
     public func subject(_ kind: Kind, _ context: [String: Any]) -> String {
@@ -56,9 +66,9 @@ public struct TemplateSet: Sendable {
 
     /// Reads and parses one template, naming the file and line of any problem; `partials`
     /// are the partial names it may use.
-    static func parse(_ folder: String, _ name: String, plain: Bool, partials: [String] = partialNames) throws -> MustacheTemplate {
-        let path = URL(fileURLWithPath: folder).appendingPathComponent(name).path
-        guard let data = FileManager.default.contents(atPath: path) else {
+    static func parse(_ source: TemplateSource, _ name: String, plain: Bool, partials: [String] = partialNames) throws -> MustacheTemplate {
+        let path = source.name(name)
+        guard let data = source.contents(name) else {
             throw NewsletterError.config(
                 "template \(path) is missing or unreadable; every templates folder needs it (the defaults are in config/templates)")
         }

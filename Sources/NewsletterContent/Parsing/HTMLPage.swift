@@ -12,7 +12,7 @@ struct HTMLPage {
     static let markerMeta = ["article:modified_time", "dcterms.modified", "last-modified"]
 
     private enum Capture {
-        case none, title, heading, paragraph
+        case none, title, heading, paragraph, item
     }
 
     func parse(_ text: [UInt8]) -> ParsedPage {
@@ -23,6 +23,12 @@ struct HTMLPage {
         var title: [UInt8]?
         var heading: [UInt8]?
         var paragraph: String?
+        // After a first paragraph ending with ":": the list it introduces and the paragraph
+        // after that (see `SummaryText`).
+        var wantsList = false
+        var listDepth = 0
+        var items: [String] = []
+        var next: String?
         var buffer: [UInt8] = []
         var capture = Capture.none
 
@@ -32,7 +38,17 @@ struct HTMLPage {
             case .heading: if heading == nil { heading = buffer }
             case .paragraph:
                 let text = TextCleanup.collapse(HTMLEntities.decode(buffer))
-                if paragraph == nil, !text.isEmpty, !TextCleanup.isMarkerLine(text, reader: reader) { paragraph = text }
+                if !text.isEmpty, !TextCleanup.isMarkerLine(text, reader: reader) {
+                    if paragraph == nil {
+                        paragraph = text
+                        wantsList = text.hasSuffix(":")
+                    } else if wantsList, next == nil {
+                        next = text
+                    }
+                }
+            case .item:
+                let text = TextCleanup.collapse(HTMLEntities.decode(buffer))
+                if !text.isEmpty, items.count <= SummaryText.maxItems { items.append(text) }
             case .none: break
             }
             capture = .none
@@ -65,6 +81,22 @@ struct HTMLPage {
                 continue
             }
             index = tag.end
+            if wantsList, next == nil {
+                switch (tag.name, tag.closing) {
+                case ("ul", false), ("ol", false):
+                    if listDepth == 0 { endCapture() }
+                    listDepth += 1
+                case ("ul", true), ("ol", true):
+                    guard listDepth > 0 else { break }
+                    listDepth -= 1
+                    if listDepth == 0 { endCapture() }
+                case ("li", _) where listDepth == 1:
+                    endCapture()
+                    if !tag.closing { capture = .item }
+                default:
+                    break
+                }
+            }
             switch (tag.name, tag.closing) {
             case ("script", false), ("style", false), ("template", false), ("svg", false):
                 index = Self.findCaseInsensitive(text, "</\(tag.name)", from: index, work: &work).flatMap { Self.find(text, ">", from: $0, work: &work) }
@@ -78,9 +110,12 @@ struct HTMLPage {
             case ("h1", false):
                 endCapture()
                 if heading == nil { capture = .heading }
+            case ("p", _) where listDepth > 0:
+                // A paragraph inside a list item is the item's text.
+                break
             case ("p", false):
                 endCapture()
-                if paragraph == nil { capture = .paragraph }
+                if paragraph == nil || (wantsList && next == nil) { capture = .paragraph }
             case ("title", true), ("h1", true), ("p", true):
                 endCapture()
             default:
@@ -109,7 +144,11 @@ struct HTMLPage {
         let titleText = title.map { TextCleanup.collapse(HTMLEntities.decode($0)) }.flatMap { $0.isEmpty ? nil : $0 }
         let headingText = heading.map { TextCleanup.collapse(HTMLEntities.decode($0)) }.flatMap { $0.isEmpty ? nil : $0 }
         page.title = (titleText ?? headingText).flatMap(TextCleanup.title)
-        page.summary = (meta["description"].map(HTMLEntities.decode) ?? paragraph).flatMap(TextCleanup.summary)
+        if let description = meta["description"] {
+            page.summary = TextCleanup.summary(HTMLEntities.decode(description))
+        } else if let paragraph {
+            page.summary = SummaryText.make(paragraph: paragraph, items: items, next: next)
+        }
         PageParser.applyPhrase(reader, text: Array(HTMLEntities.decode(visible).utf8), to: &page)
         return page
     }

@@ -21,7 +21,7 @@ struct MarkdownPage {
 
         let (heading, paragraph) = Self.headingAndParagraph(body, reader: reader)
         if page.title == nil { page.title = heading.flatMap(TextCleanup.title) }
-        if page.summary == nil { page.summary = paragraph.flatMap(TextCleanup.summary) }
+        if page.summary == nil { page.summary = paragraph }
         PageParser.applyPhrase(reader, text: Array(body), to: &page)
         return page
     }
@@ -63,19 +63,38 @@ struct MarkdownPage {
         }
     }
 
-    /// The first heading and the first plain paragraph of a Markdown body, as plain text.
+    /// The first heading and the first plain paragraph of a Markdown body, as plain text,
+    /// with the summary made from the paragraph (see `SummaryText`).
     static func headingAndParagraph(_ body: ArraySlice<UInt8>, reader: DateReader) -> (String?, String?) {
+        let found = firstBlocks(body, reader: reader)
+        return (found.heading, found.paragraph.flatMap { SummaryText.make(paragraph: $0, items: found.items, next: found.next) })
+    }
+
+    /// The first heading; the first plain paragraph; when that paragraph ends with a colon,
+    /// the items of the list right after it and the paragraph after that.
+    static func firstBlocks(_ body: ArraySlice<UInt8>, reader: DateReader) -> (heading: String?, paragraph: String?, items: [String], next: String?) {
         var heading: String?
         var paragraph: String?
         var current: [String] = []
         var inFence = false
         var previous: String?
+        // After a paragraph ending with ":": the list it introduces, then the next paragraph.
+        var wantsList = false
+        var items: [String] = []
+        var inItem = false
+        var next: String?
 
         func finishParagraph() {
             defer { current = [] }
-            guard paragraph == nil, !current.isEmpty else { return }
+            guard !current.isEmpty else { return }
             let text = TextCleanup.collapse(current.map(plain).joined(separator: " "))
-            if !text.isEmpty, text != heading, !TextCleanup.isMarkerLine(text, reader: reader) { paragraph = text }
+            guard !text.isEmpty, text != heading, !TextCleanup.isMarkerLine(text, reader: reader) else { return }
+            if paragraph == nil {
+                paragraph = text
+                wantsList = text.hasSuffix(":")
+            } else if wantsList, next == nil {
+                next = text
+            }
         }
 
         for rawLine in TextCleanup.lines(Array(body)) {
@@ -84,12 +103,30 @@ struct MarkdownPage {
                 finishParagraph()
                 inFence.toggle()
                 previous = nil
+                inItem = false
                 continue
             }
             if inFence { continue }
             if line.isEmpty {
                 finishParagraph()
                 previous = nil
+                inItem = false
+                continue
+            }
+            if let item = listItem(line) {
+                finishParagraph()
+                previous = nil
+                inItem = wantsList && next == nil && items.count <= SummaryText.maxItems
+                if inItem { items.append(plain(item)) }
+                continue
+            }
+            if inItem {
+                // A line straight after an item continues it.
+                items[items.count - 1] += " " + plain(line)
+                continue
+            }
+            if current.isEmpty, rawLine.hasPrefix("  "), !items.isEmpty {
+                // An item's own further paragraph.
                 continue
             }
             if line.hasPrefix("#") {
@@ -111,18 +148,24 @@ struct MarkdownPage {
                 previous = nil
                 continue
             }
-            let startsBlock = line.hasPrefix("<") || line.hasPrefix("![") || line.hasPrefix("|") || line.hasPrefix("- ")
-                || line.hasPrefix("* ") || line.hasPrefix("+ ") || line.hasPrefix(">") || isOrderedItem(line)
+            let startsBlock = line.hasPrefix("<") || line.hasPrefix("![") || line.hasPrefix("|") || line.hasPrefix(">")
             if startsBlock && current.isEmpty {
                 previous = nil
                 continue
             }
             current.append(line)
             previous = line
-            if heading != nil && paragraph != nil { break }
+            if heading != nil && paragraph != nil && (!wantsList || next != nil) { break }
         }
         finishParagraph()
-        return (heading, paragraph)
+        return (heading, paragraph, items, next)
+    }
+
+    /// The text of a list item line (`- `, `* `, `+ `, `1. `, `1) `), or nil.
+    private static func listItem(_ line: String) -> String? {
+        if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { return String(line.dropFirst(2)).trimmingSpaces }
+        guard isOrderedItem(line) else { return nil }
+        return String(line.drop(while: { $0.isASCII && $0.isNumber }).dropFirst(2)).trimmingSpaces
     }
 
     /// Markdown inline syntax removed: links keep their text, images and HTML tags go,

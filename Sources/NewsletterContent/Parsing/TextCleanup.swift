@@ -70,7 +70,7 @@ enum TextCleanup {
     }
 
     static func title(_ text: String) -> String? { clip(text, limit: titleLimit) }
-    static func summary(_ text: String) -> String? { clip(text, limit: summaryLimit) }
+    static func summary(_ text: String) -> String? { SummaryText.make(paragraph: text, items: [], next: nil) }
 
     /// Whether a paragraph is only the page's "last updated" line, which makes a poor summary.
     static func isMarkerLine(_ text: String, reader: DateReader) -> Bool {

@@ -123,7 +123,7 @@ public final class ContentScanner: Sendable {
         let kind = identity.kind(of: file.path)
         var observed = ObservedPage(path: file.path, kind: kind, stamp: file.stamp, content: .problem(""))
         let bytes: [UInt8]
-        switch FileSystem.read(file.absolute, limit: site.content.maxFileSize) {
+        switch FileSystem.read(file.absolute, inside: site.root, limit: site.content.maxFileSize) {
         case .bytes(let read, let stamp):
             bytes = read
             observed.stamp = stamp
@@ -133,6 +133,9 @@ public final class ContentScanner: Sendable {
             return observed
         case .notAFile:
             observed.content = .problem("not a regular file; skipped")
+            return observed
+        case .outside(let target):
+            observed.content = .problem("symlink points outside the content folder (to \(target)); skipped")
             return observed
         case .failed(let error):
             observed.content = .problem("cannot be read: \(error.reason); skipped")

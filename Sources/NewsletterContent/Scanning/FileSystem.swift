@@ -63,18 +63,37 @@ enum FileSystem {
         case bytes([UInt8], ContentFileStamp)
         case tooLarge(Int64)
         case notAFile
+        /// Opened, it was a file outside the content folder (its real path).
+        case outside(String)
         case failed(Errno)
     }
 
-    /// Reads a whole file, refusing one larger than `limit` before reading it.
-    static func read(_ path: String, limit: Int64) -> ReadOutcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// Reads a whole file, refusing one larger than `limit` before reading it, and one that
+    /// is not inside `root` (absolute, symlinks resolved) once opened.
+    ///
+    /// The walker checked where a symlink led, but the path can be swapped for another link
+    /// before this runs. So the path is first opened with `O_PATH` (which opens nothing: no
+    /// device or FIFO outside the folder is touched), the file it reached is checked through
+    /// `/proc/self/fd`, and only that same inode is then opened for reading.
+    static func read(_ path: String, inside root: String, limit: Int64) -> ReadOutcome {
+        let handle = open(path, openPathOnly | O_CLOEXEC)
+        guard handle >= 0 else { return .failed(Errno(errno)) }
+        defer { close(handle) }
+        var buffer = stat()
+        guard fstat(handle, &buffer) == 0 else { return .failed(Errno(errno)) }
+        guard info(buffer).kind == .file else { return .notAFile }
+        switch location(of: handle) {
+        case .failure(let error): return .failed(error)
+        case .success(let reached):
+            guard root == "/" || reached.hasPrefix(root + "/") else { return .outside(reached) }
+        }
+        let fd = open("/proc/self/fd/\(handle)", O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else { return .failed(Errno(errno)) }
         defer { close(fd) }
-        var buffer = stat()
-        guard fstat(fd, &buffer) == 0 else { return .failed(Errno(errno)) }
-        let found = info(buffer)
-        guard found.kind == .file else { return .notAFile }
+        var opened = stat()
+        guard fstat(fd, &opened) == 0 else { return .failed(Errno(errno)) }
+        let found = info(opened)
+        guard found.kind == .file, opened.st_ino == buffer.st_ino, opened.st_dev == buffer.st_dev else { return .notAFile }
         guard found.stamp.size <= limit else { return .tooLarge(found.stamp.size) }
         var bytes = [UInt8](repeating: 0, count: Int(found.stamp.size))
         var total = 0
@@ -91,6 +110,20 @@ enum FileSystem {
         }
         if total < bytes.count { bytes.removeSubrange(total...) }
         return .bytes(bytes, found.stamp)
+    }
+
+    /// Linux's `O_PATH` (0o10000000 on every architecture Swift runs on), which Glibc only
+    /// declares under `_GNU_SOURCE`, so Swift does not see it.
+    static let openPathOnly: Int32 = 0o10000000
+
+    /// Where an open file really is, from the kernel rather than from a path that may have
+    /// changed since it was opened.
+    static func location(of fd: Int32) -> Result<String, Errno> {
+        var bytes = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink("/proc/self/fd/\(fd)", &bytes, bytes.count - 1)
+        guard count >= 0 else { return .failure(Errno(errno)) }
+        guard count < bytes.count - 1 else { return .failure(Errno(ENAMETOOLONG)) }
+        return .success(String(decoding: bytes[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self))
     }
 
     /// The path with symlinks resolved, or the errno.

@@ -2,17 +2,22 @@ import Foundation
 
 /// `templates:`: where the email (and web page) templates are.
 public struct TemplateSettings: Sendable, Equatable {
-    /// The folder holding digest.txt, digest.html and the rest (absolute). Default: the
-    /// `templates` folder beside the config file.
-    public var dir: String
+    /// `templates.dir` as set (absolute), or nil: then the `templates` folder beside the
+    /// config file if there is one, else the installed defaults, else those built into the
+    /// binary (NewsletterCompose's `TemplateSource` decides).
+    public var dir: String?
+    /// The `templates` folder beside the config file, whether or not it exists.
+    public var besideConfig: String
 
     init(_ section: ConfigSection, relativeTo folder: URL) throws {
-        dir = ConfigPath.resolve(try section.path("dir", expected: "the path of a templates folder") ?? "templates", relativeTo: folder)
+        dir = try section.path("dir", expected: "the path of a templates folder").map { ConfigPath.resolve($0, relativeTo: folder) }
+        besideConfig = ConfigPath.resolve("templates", relativeTo: folder)
         try section.finish()
     }
 
-    public init(dir: String) {
+    public init(dir: String?, besideConfig: String = "templates") {
         self.dir = dir
+        self.besideConfig = besideConfig
     }
 }
 

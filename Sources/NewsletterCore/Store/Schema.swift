@@ -22,6 +22,7 @@ enum Schema {
         Migration(version: 4, name: "content page state", apply: ContentPageTables.create),
         Migration(version: 5, name: "digests and blog batches", apply: DigestTables.create),
         Migration(version: 6, name: "job runs and the daemon heartbeat", apply: DaemonTables.create),
+        Migration(version: 7, name: "subscribers' first names", apply: SubscriberFirstNameColumn.add),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -23,7 +23,7 @@ extension StoreTransaction {
     private static let watermark = """
         MAX(COALESCE(s.active_since, s.created_at), COALESCE((SELECT MAX(d.cutoff) FROM digest d WHERE d.subscriber_id = s.id), ''))
         """
-    private static let recipientColumns = "\(subscriberColumns), \(watermark)"
+    private static let recipientColumns = "\(subscriberColumns), \(watermark) AS watermark"
 
     private static let dueRecipientsSQL = """
         SELECT \(recipientColumns) FROM subscriber s
@@ -133,7 +133,7 @@ extension StoreTransaction {
     }
 
     static func recipient(from row: Row) -> DigestRecipient {
-        DigestRecipient(subscriber: subscriber(from: row), watermark: row[10])
+        DigestRecipient(subscriber: subscriber(from: row), watermark: row["watermark"])
     }
 
     static func encodeIDs(_ ids: [Int64]) -> String {

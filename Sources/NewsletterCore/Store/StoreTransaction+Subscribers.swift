@@ -3,7 +3,7 @@ import GRDB
 
 /// SQL for the subscriber table.
 extension StoreTransaction {
-    static let subscriberColumns = "id, email, name, status, digest, blog, topics, created_at, updated_at, active_since"
+    static let subscriberColumns = "id, email, name, status, digest, blog, topics, created_at, updated_at, active_since, first_name"
 
     public func subscriber(key: String) throws -> Subscriber? {
         try Row.fetchOne(
@@ -22,13 +22,13 @@ extension StoreTransaction {
     public func insertSubscriber(_ new: NewSubscriber, at now: Date) throws -> Int64? {
         let time = StoredDate.text(now)
         let statement = try db.cachedStatement(sql: """
-            INSERT INTO subscriber (email, email_key, name, status, digest, blog, topics, created_at, updated_at, active_since)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO subscriber (email, email_key, name, status, digest, blog, topics, created_at, updated_at, active_since, first_name)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (email_key) DO NOTHING
             """)
         try statement.execute(arguments: [
             new.email.value, new.email.key, new.name, new.status.rawValue, new.digest.rawValue, new.blog.rawValue,
-            Self.encodeTopics(new.topics), time, time, new.status == .active ? time : nil,
+            Self.encodeTopics(new.topics), time, time, new.status == .active ? time : nil, new.firstName,
         ])
         return db.changesCount == 1 ? db.lastInsertedRowID : nil
     }
@@ -37,13 +37,14 @@ extension StoreTransaction {
     public func updateSubscriber(_ subscriber: Subscriber) throws {
         try db.execute(
             sql: """
-                UPDATE subscriber SET name = ?, status = ?, digest = ?, blog = ?, topics = ?, updated_at = ?, active_since = ?
+                UPDATE subscriber SET name = ?, status = ?, digest = ?, blog = ?, topics = ?, updated_at = ?, active_since = ?,
+                    first_name = ?
                 WHERE id = ?
                 """,
             arguments: [
                 subscriber.name, subscriber.status.rawValue, subscriber.digest.rawValue, subscriber.blog.rawValue,
                 Self.encodeTopics(subscriber.topics), StoredDate.text(subscriber.updatedAt), StoredDate.text(subscriber.activeSince),
-                subscriber.id,
+                subscriber.firstName, subscriber.id,
             ])
     }
 
@@ -102,7 +103,8 @@ extension StoreTransaction {
             topics: decodeTopics(row[6]),
             createdAt: row[7],
             updatedAt: row[8],
-            activeSince: row[9])
+            activeSince: row[9],
+            firstName: row["first_name"])
     }
 
     /// Topics are slugs (letters, digits, hyphens), so their JSON needs no escaping.
@@ -124,6 +126,7 @@ extension StoreTransaction {
 public struct NewSubscriber: Sendable {
     public var email: EmailAddress
     public var name: String?
+    public var firstName: String?
     public var status: SubscriberStatus
     public var digest: DigestCadence
     public var blog: BlogMode
@@ -131,10 +134,11 @@ public struct NewSubscriber: Sendable {
 
     public init(
         email: EmailAddress, name: String? = nil, status: SubscriberStatus = .active, digest: DigestCadence = .default,
-        blog: BlogMode = .default, topics: [String] = []
+        blog: BlogMode = .default, topics: [String] = [], firstName: String? = nil
     ) {
         self.email = email
         self.name = name
+        self.firstName = firstName
         self.status = status
         self.digest = digest
         self.blog = blog

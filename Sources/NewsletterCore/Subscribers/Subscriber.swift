@@ -6,6 +6,8 @@ public struct Subscriber: Sendable, Equatable {
     /// The address as given, trimmed.
     public var email: String
     public var name: String?
+    /// The name to greet them by, when given apart from `name` (see `greetingName`).
+    public var firstName: String?
     public var status: SubscriberStatus
     public var digest: DigestCadence
     public var blog: BlogMode
@@ -18,9 +20,10 @@ public struct Subscriber: Sendable, Equatable {
 
     public init(
         id: Int64, email: String, name: String?, status: SubscriberStatus, digest: DigestCadence, blog: BlogMode,
-        topics: [String], createdAt: Date, updatedAt: Date, activeSince: Date?
+        topics: [String], createdAt: Date, updatedAt: Date, activeSince: Date?, firstName: String? = nil
     ) {
         self.id = id
+        self.firstName = firstName
         self.email = email
         self.name = name
         self.status = status

@@ -106,6 +106,7 @@ public struct SubscriberDirectory: Sendable {
                 if status == .active { subscriber.activeSince = time }
             }
             if let name = changes.name { subscriber.name = name }
+            if let firstName = changes.firstName { subscriber.firstName = firstName }
             if let digest = changes.digest { subscriber.digest = digest }
             if let blog = changes.blog { subscriber.blog = blog }
             if let topics = changes.topics { subscriber.topics = topics }
@@ -209,6 +210,7 @@ extension Subscriber {
     mutating func apply(_ new: NewSubscriber, at time: Date) {
         status = new.status
         if new.name != nil { name = new.name }
+        if new.firstName != nil { firstName = new.firstName }
         digest = new.digest
         blog = new.blog
         topics = new.topics
@@ -220,6 +222,8 @@ extension Subscriber {
 /// What `update` changes; nil leaves a field as it is.
 public struct SubscriberChanges: Sendable {
     public var name: String??
+    /// The name they are greeted by; `.some(nil)` clears it.
+    public var firstName: String??
     public var digest: DigestCadence?
     public var blog: BlogMode?
     public var topics: [String]?
@@ -232,9 +236,10 @@ public struct SubscriberChanges: Sendable {
 
     public init(
         name: String?? = nil, digest: DigestCadence? = nil, blog: BlogMode? = nil, topics: [String]? = nil,
-        status: SubscriberStatus? = nil, wording: String? = nil, clientAddress: String? = nil
+        status: SubscriberStatus? = nil, wording: String? = nil, clientAddress: String? = nil, firstName: String?? = nil
     ) {
         self.clientAddress = clientAddress
+        self.firstName = firstName
         self.name = name
         self.digest = digest
         self.blog = blog
@@ -268,6 +273,7 @@ enum PreferenceChange {
         if old.blog != new.blog { parts.append("blog \(old.blog.rawValue) → \(new.blog.rawValue)") }
         if old.topics != new.topics { parts.append("topics \(topics(old.topics)) → \(topics(new.topics))") }
         if old.name != new.name { parts.append("name changed") }
+        if old.firstName != new.firstName { parts.append("first name changed") }
         return parts.joined(separator: "; ")
     }
 

@@ -3,14 +3,15 @@ import Foundation
 /// The machine-readable forms of a subscriber that `list`, `show` and `export` print.
 /// Scripts rely on these field names and orders: add fields, never rename them.
 public enum SubscriberFormats {
-    /// CSV columns: an import reads this file back (it ignores the last three).
-    public static let csvHeader = SubscriberImport.columns + SubscriberImport.ignoredColumns
+    /// CSV columns: an import reads this file back (it ignores status and the dates). The
+    /// first name came later, so it is last.
+    public static let csvHeader = SubscriberImport.columns + SubscriberImport.ignoredColumns + ["first_name"]
 
     public static func csvFields(_ subscriber: Subscriber) -> [String] {
         [
             subscriber.email, subscriber.name ?? "", subscriber.digest.rawValue, subscriber.blog.rawValue,
             subscriber.topics.joined(separator: ";"), subscriber.status.rawValue,
-            DisplayDate.iso(subscriber.createdAt), DisplayDate.iso(subscriber.updatedAt),
+            DisplayDate.iso(subscriber.createdAt), DisplayDate.iso(subscriber.updatedAt), subscriber.firstName ?? "",
         ]
     }
 
@@ -18,6 +19,7 @@ public enum SubscriberFormats {
     public struct JSON: Encodable, Sendable {
         public var email: String
         public var name: String?
+        public var firstName: String?
         public var status: SubscriberStatus
         public var digest: DigestCadence
         public var blog: BlogMode
@@ -30,6 +32,7 @@ public enum SubscriberFormats {
         public init(_ subscriber: Subscriber, consent: [ConsentEntry]? = nil) {
             email = subscriber.email
             name = subscriber.name
+            firstName = subscriber.firstName
             status = subscriber.status
             digest = subscriber.digest
             blog = subscriber.blog
@@ -42,6 +45,7 @@ public enum SubscriberFormats {
 
         enum CodingKeys: String, CodingKey {
             case email, name, status, digest, blog, topics, consent
+            case firstName = "first_name"
             case createdAt = "created_at"
             case updatedAt = "updated_at"
             case activeSince = "active_since"
@@ -51,6 +55,7 @@ public enum SubscriberFormats {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(email, forKey: .email)
             try container.encode(name, forKey: .name)
+            try container.encode(firstName, forKey: .firstName)
             try container.encode(status, forKey: .status)
             try container.encode(digest, forKey: .digest)
             try container.encode(blog, forKey: .blog)

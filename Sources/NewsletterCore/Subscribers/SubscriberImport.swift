@@ -11,6 +11,8 @@ public struct SubscriberImport: Sendable {
     /// import accepts and ignores, so an export can be imported again.
     public static let columns = ["email", "name", "digest", "blog", "topics"]
     public static let ignoredColumns = ["status", "created_at", "updated_at"]
+    /// Headers taken as the first name a subscriber is greeted by (`export` writes the first).
+    public static let firstNameColumns = ["first_name", "firstname", "first name", "given_name", "givenname", "given name", "forename"]
 
     public struct Row: Sendable {
         public var line: Int
@@ -140,6 +142,7 @@ public struct SubscriberImport: Sendable {
     struct Layout {
         var email: Int
         var name: Int?
+        var firstName: Int?
         var digest: Int?
         var blog: Int?
         var topics: Int?
@@ -150,9 +153,16 @@ public struct SubscriberImport: Sendable {
             for (index, raw) in header.fields.enumerated() {
                 let column = raw.trimmingSpaces.lowercased()
                 if column.isEmpty { continue }
-                guard SubscriberImport.columns.contains(column) || SubscriberImport.ignoredColumns.contains(column) else {
+                guard SubscriberImport.columns.contains(column) || SubscriberImport.ignoredColumns.contains(column)
+                    || SubscriberImport.firstNameColumns.contains(column)
+                else {
                     throw NewsletterError.badData(
                         "\(source), line \(header.line): unknown column \(raw.quotedForDisplay); the columns are \(SubscriberImport.columns.joined(separator: ","))")
+                }
+                if SubscriberImport.firstNameColumns.contains(column) {
+                    if let other = positions.keys.first(where: SubscriberImport.firstNameColumns.contains) {
+                        throw NewsletterError.badData("\(source), line \(header.line): columns \(other) and \(column) are both a first name; keep one")
+                    }
                 }
                 if positions[column] != nil {
                     throw NewsletterError.badData("\(source), line \(header.line): column \(column) appears twice")
@@ -165,6 +175,7 @@ public struct SubscriberImport: Sendable {
             }
             self.email = email
             name = positions["name"]
+            firstName = SubscriberImport.firstNameColumns.lazy.compactMap { positions[$0] }.first
             digest = positions["digest"]
             blog = positions["blog"]
             topics = positions["topics"]
@@ -184,6 +195,7 @@ public struct SubscriberImport: Sendable {
             let address = try EmailAddress(rawEmail)
             var subscriber = NewSubscriber(email: address, status: status)
             subscriber.name = try SubscriberName.validated(field(name))
+            subscriber.firstName = try SubscriberName.validated(field(firstName), field: "first name")
             if let text = field(digest) {
                 guard let value = DigestCadence(rawValue: text.lowercased()) else {
                     throw NewsletterError.badData("digest \(text.quotedForDisplay) is not one of \(DigestCadence.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -207,16 +219,16 @@ public enum SubscriberName {
     public static let maxLength = 200
 
     /// The trimmed name, nil when empty; throws for control characters or excess length.
-    public static func validated(_ raw: String?) throws -> String? {
+    public static func validated(_ raw: String?, field: String = "name") throws -> String? {
         guard let raw else { return nil }
         let name = raw.trimmingSpaces
         if name.isEmpty { return nil }
         let plainASCII = name.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
         if !plainASCII, name.hasLineBreakOrControl {
-            throw NewsletterError.badData("name \(name.quotedForDisplay) contains a line break or control character")
+            throw NewsletterError.badData("\(field) \(name.quotedForDisplay) contains a line break or control character")
         }
         if name.utf8.count > maxLength, name.count > maxLength {
-            throw NewsletterError.badData("name is longer than \(maxLength) characters")
+            throw NewsletterError.badData("\(field) is longer than \(maxLength) characters")
         }
         return name
     }

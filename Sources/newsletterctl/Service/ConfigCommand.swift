@@ -44,13 +44,15 @@ struct ConfigCheck: ParsableCommand {
 
         out.line("ok       config \(settings.file): every key known, every value well formed")
         check("database") { try Self.databaseFolder(settings.database.path) }
+        // The line names which templates are in use: built-in, installed, or the admin's own.
+        let templates = TemplateSource.resolve(settings.templates)
         check("templates") {
-            _ = try TemplateSet.load(folder: settings.templates.dir)
-            return "\(settings.templates.dir) loads"
+            _ = try TemplateSet.load(source: templates)
+            return "\(templates) loads"
         }
         if let listen = settings.http.listen {
             check("web pages") {
-                let pages = try PageTemplates.load(templatesDir: settings.templates.dir)
+                let pages = try PageTemplates.load(source: templates)
                 return "\(pages.folder) loads; served on \(listen)" + (settings.http.metricsListen.map { ", metrics on \($0)" } ?? "")
             }
         }

@@ -31,7 +31,8 @@ struct AddSubscriber: ParsableCommand {
             status: preferences.pending ? .pending : .active,
             digest: preferences.digest ?? .default,
             blog: preferences.blog ?? .default,
-            topics: try preferences.topicSlugs())
+            topics: try preferences.topicSlugs(),
+            firstName: try SubscriberName.validated(preferences.firstName, field: "first name"))
         let (settings, store) = try global.open()
         // Double opt-in: a pending subscriber is sent the confirmation link, queued with them.
         let signup = new.status == .pending && settings.signup.confirmation

@@ -7,8 +7,11 @@ extension SubscriberStatus: ExpressibleByArgument {}
 
 /// The options `add` and `update` share.
 struct PreferenceOptions: ParsableArguments {
-    @Option(help: "The person's name, used in the greeting.")
+    @Option(help: "The person's name, as in the To: line of their emails.")
     var name: String?
+
+    @Option(help: "The name to greet them by (\"Hello Priya,\"); without it the greeting uses --name (the part after the comma of \"Sharma, Priya\").")
+    var firstName: String?
 
     @Option(help: "How often they get a digest: daily, weekly, monthly or off.")
     var digest: DigestCadence?

@@ -29,6 +29,8 @@ struct ShowSubscriber: ParsableCommand {
             let s = profile.subscriber
             out.line("Email:       \(s.email)")
             out.line("Name:        \(s.name ?? "(none)")")
+            if let firstName = s.firstName { out.line("First name:  \(firstName)") }
+            out.line("Greeting:    \(s.greetingName.map { "Hello \($0)," } ?? "Hello,")")
             out.line("Status:      \(s.status.rawValue)\(s.activeSince.map { s.status == .active ? " since \(DisplayDate.minute($0))" : "" } ?? "")")
             out.line("Digest:      \(s.digest.rawValue)")
             out.line("Blog posts:  \(s.blog.rawValue)")

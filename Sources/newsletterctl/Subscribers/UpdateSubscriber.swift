@@ -25,10 +25,10 @@ struct UpdateSubscriber: ParsableCommand {
     func validate() throws {
         if preferences.pending && active { throw ValidationError("give --pending or --active, not both") }
         if allTopics && !preferences.topics.isEmpty { throw ValidationError("give --topic or --all-topics, not both") }
-        if preferences.name == nil && preferences.digest == nil && preferences.blog == nil && preferences.topics.isEmpty
+        if preferences.name == nil && preferences.firstName == nil && preferences.digest == nil && preferences.blog == nil && preferences.topics.isEmpty
             && !allTopics && !preferences.pending && !active
         {
-            throw ValidationError("nothing to change; give --name, --digest, --blog, --topic, --all-topics, --pending or --active")
+            throw ValidationError("nothing to change; give --name, --first-name, --digest, --blog, --topic, --all-topics, --pending or --active")
         }
     }
 
@@ -36,6 +36,7 @@ struct UpdateSubscriber: ParsableCommand {
         let address = try EmailAddress(email)
         var changes = SubscriberChanges()
         if let name = preferences.name { changes.name = .some(try SubscriberName.validated(name)) }
+        if let firstName = preferences.firstName { changes.firstName = .some(try SubscriberName.validated(firstName, field: "first name")) }
         changes.digest = preferences.digest
         changes.blog = preferences.blog
         if allTopics { changes.topics = [] } else if !preferences.topics.isEmpty { changes.topics = try preferences.topicSlugs() }
