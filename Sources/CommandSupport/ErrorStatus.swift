@@ -11,6 +11,8 @@ package enum ErrorStatus {
             return (error.message, error.exitStatus)
         case let error as SubscriberError:
             return (error.message, status(error.code))
+        case let error as MessageError:
+            return (error.message, .dataError)
         case let error as StoreFailure:
             // Busy or full passes: try again later.
             return (error.message, .tempFailure)
