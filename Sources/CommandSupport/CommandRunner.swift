@@ -53,9 +53,9 @@ public enum CommandRunner {
     }
 
     private static func fail<Root: ParsableCommand>(_ error: any Error, root: Root.Type, name: String) -> Never {
-        if let error = error as? NewsletterError {
-            printError(name, error.message)
-            exit(error.exitStatus.rawValue)
+        if let (message, status) = ErrorStatus.of(error) {
+            printError(name, message)
+            exit(status.rawValue)
         }
         if let code = error as? ExitCode { exit(code.rawValue) }
         let code = root.exitCode(for: error)

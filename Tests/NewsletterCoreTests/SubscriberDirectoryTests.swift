@@ -46,7 +46,7 @@ struct SubscriberDirectoryTests {
     @Test("the same address in another case is already subscribed")
     func duplicate() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w")
-        #expect(throws: NewsletterError.badData("ann@example.org is already subscribed (status active); use 'newsletterctl subscribers update' to change their settings")) {
+        #expect(throws: SubscriberError.alreadyExists("ann@example.org is already subscribed (status active); use 'newsletterctl subscribers update' to change their settings")) {
             try directory.add(NewSubscriber(email: address("ANN@example.org")), wording: "w")
         }
         #expect(try fixture.count("subscriber") == 1)
@@ -72,7 +72,7 @@ struct SubscriberDirectoryTests {
     func resubscribe() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org"), name: "Ann"), wording: "first")
         try directory.remove(address("ann@example.org"))
-        #expect(throws: NewsletterError.self) { try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "again") }
+        #expect(throws: SubscriberError.self) { try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "again") }
         fixture.advance(3600)
         let back = try directory.add(NewSubscriber(email: address("ann@example.org"), digest: .daily), wording: "asked to rejoin", resubscribe: true)
         #expect(back.status == .active)
@@ -88,7 +88,7 @@ struct SubscriberDirectoryTests {
     @Test("resubscribe does not bypass the duplicate check for someone still on the list")
     func resubscribeActive() throws {
         try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w")
-        #expect(throws: NewsletterError.self) {
+        #expect(throws: SubscriberError.self) {
             try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w", resubscribe: true)
         }
     }
@@ -103,15 +103,15 @@ struct SubscriberDirectoryTests {
         let stored = try fixture.store.read { tx in try String.fetchAll(tx.db, sql: "SELECT address_hash || reason FROM suppression") }
         #expect(stored == [try address("ann@example.org").hash + "erased"])
         #expect(!stored[0].contains("ann"))
-        #expect(throws: NewsletterError.self) { try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w") }
-        #expect(throws: NewsletterError.self) { try directory.profile(address("ann@example.org")) }
+        #expect(throws: SubscriberError.self) { try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "w") }
+        #expect(throws: SubscriberError.self) { try directory.profile(address("ann@example.org")) }
         #expect(try directory.add(NewSubscriber(email: address("ann@example.org")), wording: "rejoined", resubscribe: true).status == .active)
     }
 
     @Test("erasing an address not on the list still suppresses it")
     func eraseUnknown() throws {
         #expect(try directory.erase(address("stranger@example.org")) == .notOnList)
-        #expect(throws: NewsletterError.self) { try directory.add(NewSubscriber(email: address("stranger@example.org")), wording: "w") }
+        #expect(throws: SubscriberError.self) { try directory.add(NewSubscriber(email: address("stranger@example.org")), wording: "w") }
     }
 
     @Test("update changes preferences and logs them; status changes for people who left are refused")
@@ -131,7 +131,7 @@ struct SubscriberDirectoryTests {
         #expect(try directory.profile(address("ann@example.org")).consent.count == log.count)
 
         try directory.remove(address("ann@example.org"))
-        #expect(throws: NewsletterError.self) { try directory.update(address("ann@example.org"), SubscriberChanges(status: .active)) }
+        #expect(throws: SubscriberError.self) { try directory.update(address("ann@example.org"), SubscriberChanges(status: .active)) }
     }
 
     @Test("unknown subscribers give exit status 67")
@@ -141,7 +141,7 @@ struct SubscriberDirectoryTests {
             { _ = try directory.update(address("nobody@example.org"), SubscriberChanges(digest: .daily)) },
             { _ = try directory.profile(address("nobody@example.org")) },
         ] {
-            #expect(throws: NewsletterError.noUser("no subscriber with address nobody@example.org; 'newsletterctl subscribers list' shows who is on the list")) {
+            #expect(throws: SubscriberError.notFound("no subscriber with address nobody@example.org; 'newsletterctl subscribers list' shows who is on the list")) {
                 try operation()
             }
         }

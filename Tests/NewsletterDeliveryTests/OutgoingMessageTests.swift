@@ -28,8 +28,8 @@ struct OutgoingMessageTests {
             (" a@example.org", "b@example.org", "Subject: x\r\n\r\nbody", "surrounding spaces"),
         ])
     func refused(from: String, to: String, body: String, problem: String) {
-        let error = #expect(throws: NewsletterError.self) { try OutgoingMessage(from: from, to: to, data: Data(body.utf8)) }
-        #expect(error?.exitStatus == .dataError)
+        let error = #expect(throws: MessageError.self) { try OutgoingMessage(from: from, to: to, data: Data(body.utf8)) }
+        #expect(error?.code == .unsendable)
         #expect(error?.message.contains(problem) == true, "\(error?.message ?? "")")
     }
 

@@ -51,7 +51,7 @@ struct LinkRouteTests {
 
     @Test("the RFC 8058 one-click POST exactly as Gmail sends it: 200, unsubscribed, suppressed, queued mail cancelled; again is harmless")
     func oneClick() async throws {
-        let fixture = try WebFixture()
+        let fixture = try WebFixture(http: ["trusted_proxies: []"])
         let ann = try fixture.add("ann@example.org", status: .pending)
         try await fixture.app().test(.router) { client in
             _ = try await client.execute(

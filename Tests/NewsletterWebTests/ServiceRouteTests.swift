@@ -23,7 +23,8 @@ struct ServiceRouteTests {
 
     @Test("GET /metrics on loopback: Prometheus text with the queue, subscribers by status and the message counters")
     func metrics() async throws {
-        let fixture = try WebFixture()
+        // No proxy in front: the loopback peer is the client.
+        let fixture = try WebFixture(http: ["trusted_proxies: []"])
         try fixture.add("a@example.org")
         try fixture.add("b@example.org", status: .pending)
         try await fixture.app().test(.live) { client in
@@ -103,7 +104,7 @@ struct ServiceRouteTests {
 
     @Test("no GET or HEAD changes anything, whatever the subscriber's state")
     func getsChangeNothing() async throws {
-        let fixture = try WebFixture()
+        let fixture = try WebFixture(http: ["trusted_proxies: []"])
         var uris = ["/subscribe", "/healthz", "/metrics", "/subscribe?email=x%40example.org&consent=yes"]
         for (email, status) in [("p@example.org", SubscriberStatus.pending), ("a@example.org", .active), ("u@example.org", .unsubscribed)] {
             let subscriber = try fixture.add(email, status: status)

@@ -24,12 +24,14 @@ struct WebPartsTests {
     func clientAddress() throws {
         let rule = ClientAddressRule(trustedProxies: ["127.0.0.1", "::1", "10.0.0.0/8"].compactMap(IPAddressRange.init))
         #expect(rule.client(peer: "203.0.113.5", forwardedFor: ["198.51.100.1"]) == "203.0.113.5")
-        #expect(rule.client(peer: "127.0.0.1", forwardedFor: []) == "127.0.0.1")
+        // The proxy said nothing: unknown, never the proxy's own loopback address.
+        #expect(rule.client(peer: "127.0.0.1", forwardedFor: []) == nil)
         #expect(rule.client(peer: "127.0.0.1", forwardedFor: ["198.51.100.1"]) == "198.51.100.1")
         // A client's own X-Forwarded-For to the proxy is left of what the proxy adds.
         #expect(rule.client(peer: "127.0.0.1", forwardedFor: ["6.6.6.6, 198.51.100.1"]) == "198.51.100.1")
         #expect(rule.client(peer: "::ffff:127.0.0.1", forwardedFor: ["198.51.100.1", "10.1.2.3"]) == "198.51.100.1")
-        #expect(rule.client(peer: "127.0.0.1", forwardedFor: ["garbage, 10.1.2.3"]) == "10.1.2.3")
+        // An unreadable hop left of the trusted ones: unknown, not the last proxy.
+        #expect(rule.client(peer: "127.0.0.1", forwardedFor: ["garbage, 10.1.2.3"]) == nil)
         #expect(rule.client(peer: "::1", forwardedFor: ["2001:db8::1"]) == "2001:db8::1")
         #expect(rule.client(peer: nil, forwardedFor: ["198.51.100.1"]) == nil)
         #expect(ClientAddressRule(trustedProxies: []).client(peer: "127.0.0.1", forwardedFor: ["198.51.100.1"]) == "127.0.0.1")

@@ -15,8 +15,20 @@ public struct SignupMessages: Sendable {
     /// it has no unsubscribe headers, since the person is not on the list yet.
     @discardableResult
     public func queueConfirmation(for subscriber: Subscriber, in tx: StoreTransaction, at now: Date) throws -> Int64? {
-        guard environment.signup.confirmation, subscriber.status == .pending else { return nil }
-        return try tx.enqueue(try message(.confirm, for: subscriber, at: now, links: [.confirm], listMail: false), at: now)
+        guard subscriber.status == .pending, let message = try confirmation(for: subscriber, at: now) else { return nil }
+        return try tx.enqueue(message, at: now)
+    }
+
+    /// The confirmation email, rendered; nil when `signup.confirmation` is off.
+    ///
+    /// It goes to an address anyone can type into the form, so it carries none of the
+    /// visitor's own text: the name (stored with the subscriber) is left out of the To line
+    /// and the greeting, and the rest is our wording and the link.
+    public func confirmation(for subscriber: Subscriber, at now: Date) throws -> NewOutboxMessage? {
+        guard environment.signup.confirmation else { return nil }
+        var anonymous = subscriber
+        anonymous.name = nil
+        return try message(.confirm, for: anonymous, at: now, links: [.confirm], listMail: false)
     }
 
     /// Queues the welcome email, unless `signup.welcome` is off.

@@ -21,9 +21,15 @@ public final class EditionRenderer: MessageRenderer, @unchecked Sendable {
         case .complete(let data):
             return data
         case .pruned:
-            throw NewsletterError.badData("message \(message.id) was sent and its body pruned; it cannot be sent again")
+            throw MessageError.unsendable("message \(message.id) was sent and its body pruned; it cannot be sent again")
         case .edition(let id, let merge):
-            return try prepared(id).render(messageID: message.messageID, to: message.envelopeTo, merge: merge)
+            let edition = try prepared(id)
+            do {
+                return try edition.render(messageID: message.messageID, to: message.envelopeTo, merge: merge)
+            } catch let error as NewsletterError {
+                // A merge field or address the header serializer refuses: this message can never go.
+                throw MessageError.unsendable("message \(message.id): \(error.message)")
+            }
         }
     }
 
@@ -35,7 +41,7 @@ public final class EditionRenderer: MessageRenderer, @unchecked Sendable {
         }
         lock.unlock()
         guard let edition = try store.read({ tx in try tx.edition(id: id) }) else {
-            throw NewsletterError.badData("edition \(id) is missing from the database; the message cannot be built")
+            throw MessageError.unsendable("edition \(id) is missing from the database; the message cannot be built")
         }
         let prepared = PreparedEdition(edition)
         lock.lock()

@@ -18,7 +18,15 @@ public struct HTTPSettings: Sendable, Equatable {
     /// The consent wording the sign-up form shows, recorded with each web sign-up.
     public var consentWording: String
     public var rateLimit: RateLimitSettings
+    /// A connection with no request in progress for this long is closed (`http.idle_timeout`),
+    /// so idle or trickling sockets cannot hold the daemon's file descriptors.
+    public var idleTimeout: TimeInterval = Self.defaultIdleTimeout
+    /// Connections each listener holds open at once (`http.max_connections`); more wait in
+    /// the kernel's queue until one closes. Kept well inside the unit's `LimitNOFILE=`.
+    public var maxConnections: Int = Self.defaultMaxConnections
 
+    public static let defaultIdleTimeout: TimeInterval = 30
+    public static let defaultMaxConnections = 256
     public static let defaultTrustedProxies = ["127.0.0.1", "::1"]
 
     public static func defaultConsentWording(siteName: String) -> String {
@@ -68,6 +76,8 @@ public struct HTTPSettings: Sendable, Equatable {
             consentWording = Self.defaultConsentWording(siteName: site.name)
         }
         rateLimit = try RateLimitSettings(try section.section("rate_limit"))
+        idleTimeout = try section.duration("idle_timeout", in: 0.1...3600) ?? Self.defaultIdleTimeout
+        maxConnections = try section.int("max_connections", in: 1...10_000) ?? Self.defaultMaxConnections
         try section.finish()
     }
 

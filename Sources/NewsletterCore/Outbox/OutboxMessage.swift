@@ -135,7 +135,7 @@ public struct CompleteMessageRenderer: MessageRenderer {
         switch message.content {
         case .complete(let data): return data
         case .edition(let id, _): throw NewsletterError.internalError("message \(message.id) needs edition \(id), which this renderer cannot build")
-        case .pruned: throw NewsletterError.badData("message \(message.id) was sent and its body pruned; it cannot be sent again")
+        case .pruned: throw MessageError.unsendable("message \(message.id) was sent and its body pruned; it cannot be sent again")
         }
     }
 }

@@ -43,6 +43,8 @@ public final class Store: Sendable {
             return store
         } catch let error as NewsletterError {
             throw error
+        } catch let error as StoreFailure {
+            throw error
         } catch {
             throw StoreError.translate(error, path: settings.path)
         }

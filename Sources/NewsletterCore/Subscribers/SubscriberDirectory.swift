@@ -40,13 +40,13 @@ public struct SubscriberDirectory: Sendable {
         }
     }
 
-    private func insertOrReturn(
+    func insertOrReturn(
         _ new: NewSubscriber, wording: String, resubscribe: Bool, clientAddress: String?, at time: Date, in tx: StoreTransaction
     ) throws -> Subscriber {
         let suppression = try tx.suppression(hash: new.email.hash)
         if var existing = try tx.subscriber(key: new.email.key) {
             guard resubscribe, !existing.status.isOnList else {
-                throw NewsletterError.badData(alreadySubscribedMessage(existing))
+                throw SubscriberError.alreadyExists(alreadySubscribedMessage(existing))
             }
             let previous = existing.status
             existing.apply(new, at: time)
@@ -60,12 +60,12 @@ public struct SubscriberDirectory: Sendable {
             return existing
         }
         if let suppression, !resubscribe {
-            throw NewsletterError.badData(
+            throw SubscriberError.hasLeft(
                 "\(new.email) is on the suppression list (\(suppression.reason.rawValue) \(DisplayDate.day(suppression.createdAt))); "
                     + "add --resubscribe only if they have asked to join again")
         }
         guard let id = try tx.insertSubscriber(new, at: time) else {
-            throw NewsletterError.tempFailure("\(new.email) was added by another process at the same moment; try again")
+            throw StoreFailure(.busy, "\(new.email) was added by another process at the same moment; try again")
         }
         try tx.unsuppress(hash: new.email.hash)
         try tx.appendConsent(
@@ -98,7 +98,7 @@ public struct SubscriberDirectory: Sendable {
             let before = subscriber
             if let status = changes.status, status != subscriber.status {
                 guard subscriber.status.isOnList else {
-                    throw NewsletterError.badData(
+                    throw SubscriberError.hasLeft(
                         "\(subscriber.email) is \(subscriber.status.rawValue); use 'newsletterctl subscribers add \(subscriber.email) --resubscribe' "
                             + "only if they have asked to join again")
                 }
@@ -114,6 +114,11 @@ public struct SubscriberDirectory: Sendable {
 
             subscriber.updatedAt = time
             try tx.updateSubscriber(subscriber)
+            if before.status != .active && subscriber.status == .active {
+                // Confirmed by the owner (or by staff who have their consent): a suppression
+                // left from before a web sign-up is lifted only now.
+                try tx.unsuppress(hash: EmailAddress.hash(key: EmailAddress.key(subscriber.email)))
+            }
             if before.status != subscriber.status {
                 try tx.appendConsent(
                     ConsentEntry(
@@ -187,7 +192,7 @@ public struct SubscriberDirectory: Sendable {
 
     func existing(_ email: EmailAddress, in tx: StoreTransaction) throws -> Subscriber {
         guard let subscriber = try tx.subscriber(key: email.key) else {
-            throw NewsletterError.noUser("no subscriber with address \(email); 'newsletterctl subscribers list' shows who is on the list")
+            throw SubscriberError.notFound("no subscriber with address \(email); 'newsletterctl subscribers list' shows who is on the list")
         }
         return subscriber
     }

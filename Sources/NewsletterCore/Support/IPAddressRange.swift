@@ -42,6 +42,14 @@ public struct IPAddressRange: Sendable, Equatable, CustomStringConvertible {
         parse(text).flatMap(format)
     }
 
+    /// For an IPv6 address, its network of `ipv6Prefix` bits in CIDR form (`2001:db8:1:2::/64`);
+    /// an IPv4 address as it is; nil when `text` is not an address.
+    public static func network(of text: String, ipv6Prefix: Int) -> String? {
+        guard let bytes = parse(text) else { return nil }
+        if bytes.count == 4 { return format(bytes) }
+        return format(mask(bytes, ipv6Prefix)).map { "\($0)/\(ipv6Prefix)" }
+    }
+
     /// Whether `text` is a loopback address (127.0.0.0/8 or ::1).
     public static func isLoopback(_ text: String) -> Bool {
         guard let bytes = parse(text) else { return false }

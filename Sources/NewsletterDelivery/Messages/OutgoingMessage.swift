@@ -18,11 +18,12 @@ public struct OutgoingMessage: Sendable {
             envelopeFrom = try EmailAddress(from)
             envelopeTo = try EmailAddress(to)
         } catch let error as NewsletterError {
-            throw NewsletterError.badData("envelope: \(error.message)")
+            // The stored address no longer passes the check: this message can never go.
+            throw MessageError.unsendable("envelope: \(error.message)")
         }
         // The trimmed form must be the stored form: no stray spaces reach the SMTP command.
         guard envelopeFrom.value == from, envelopeTo.value == to else {
-            throw NewsletterError.badData("envelope address \(from.quotedForDisplay) or \(to.quotedForDisplay) has surrounding spaces")
+            throw MessageError.unsendable("envelope address \(from.quotedForDisplay) or \(to.quotedForDisplay) has surrounding spaces")
         }
         self.data = try MessageCheck.prepared(data)
     }
@@ -79,7 +80,7 @@ enum MessageCheck {
     /// Line ends are found with memchr, which matters at thousands of messages a second.
     private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) throws -> Bool {
         let count = bytes.count
-        guard count > 0, let base = bytes.baseAddress else { throw NewsletterError.badData("the message is empty") }
+        guard count > 0, let base = bytes.baseAddress else { throw MessageError.unsendable("the message is empty") }
         var lineStart = 0
         var lineNumber = 0
         var inHeaders = true
@@ -95,17 +96,17 @@ enum MessageCheck {
             if lineEnd > lineStart && memchr(base + lineStart, 0x0D, lineEnd - lineStart) != nil { return false }
             lineNumber += 1
             if lineEnd - lineStart > maxLine {
-                throw NewsletterError.badData("line \(lineNumber) of the message is longer than \(maxLine) octets")
+                throw MessageError.unsendable("line \(lineNumber) of the message is longer than \(maxLine) octets")
             }
             if inHeaders {
                 if lineEnd == lineStart {
                     if lf == count || lineNumber == 1 {
-                        throw NewsletterError.badData("the message has no header section ending in a blank line")
+                        throw MessageError.unsendable("the message has no header section ending in a blank line")
                     }
                     inHeaders = false
                 } else {
                     if memchr(base + lineStart, 0, lineEnd - lineStart) != nil {
-                        throw NewsletterError.badData("header line \(lineNumber) of the message contains a NUL byte")
+                        throw MessageError.unsendable("header line \(lineNumber) of the message contains a NUL byte")
                     }
                     try checkHeaderLine(bytes, lineStart, lineEnd, lineNumber)
                 }
@@ -113,14 +114,14 @@ enum MessageCheck {
             if lf >= count - 1 { break }
             lineStart = lf + 1
         }
-        if inHeaders { throw NewsletterError.badData("the message has no header section ending in a blank line") }
+        if inHeaders { throw MessageError.unsendable("the message has no header section ending in a blank line") }
         return true
     }
 
     private static func checkHeaderLine(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, _ number: Int) throws {
         let first = bytes[start]
         if first == 0x20 || first == 0x09 {
-            if number == 1 { throw NewsletterError.badData("the message starts with a folded header line") }
+            if number == 1 { throw MessageError.unsendable("the message starts with a folded header line") }
             return
         }
         var j = start
@@ -128,12 +129,12 @@ enum MessageCheck {
             let c = bytes[j]
             // RFC 5322 field names: printable ASCII except colon.
             guard c >= 33 && c <= 126 else {
-                throw NewsletterError.badData("header line \(number) of the message is not of the form Name: value")
+                throw MessageError.unsendable("header line \(number) of the message is not of the form Name: value")
             }
             j += 1
         }
         if j == start || j == end {
-            throw NewsletterError.badData("header line \(number) of the message is not of the form Name: value")
+            throw MessageError.unsendable("header line \(number) of the message is not of the form Name: value")
         }
     }
 }

@@ -685,7 +685,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         do {
             let data = try renderer.render(message)
             return .success(try OutgoingMessage(from: message.envelopeFrom, to: message.envelopeTo, data: data))
-        } catch let error as NewsletterError where error.exitStatus == .dataError {
+        } catch let error as MessageError where error.code == .unsendable {
             return .failure(SendResult(.permanent, text: "not sent: \(error.message)"))
         } catch {
             return .failure(SendResult(.temporary, text: "could not build the message: \(error)"))

@@ -42,7 +42,7 @@ struct ConfirmRoutes: Sendable {
                     }
                 }
             }
-        } catch let error as NewsletterError where error.exitStatus == .dataError {
+        } catch let error as SubscriberError where error.code == .hasLeft {
             // They unsubscribed (or bounced) since: the old confirmation link does not bring them back.
             return leftSince(pages)
         }

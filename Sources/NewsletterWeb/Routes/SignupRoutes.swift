@@ -33,16 +33,16 @@ struct SignupRoutes: Sendable {
     }
 
     private func showForm() async throws -> Response {
-        let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
-        return form(nil, topics: topics)
+        form(nil, topics: try await state.siteTopics())
     }
 
     /// The answer is the same whether the address was new, pending, already on the list or
-    /// had left it: nobody can learn from it who subscribes.
+    /// had left it, and so is the work behind it (see ``SignupService``): nobody can learn
+    /// from the answer, or from how long it took, who subscribes.
     func subscribe(_ request: Request, _ context: WebContext) async throws -> Response {
         let setup = state.setup
         let form = try await FormBody.read(request)
-        let topics = try await state.blocking { [store = state.store] in try store.read { tx in try tx.siteTopics() } }
+        let topics = try await state.siteTopics()
         let signup = SignupForm(form, siteTopics: Set(topics))
         let client = context.clientAddress
         if signup.isBot {
@@ -55,10 +55,10 @@ struct SignupRoutes: Sendable {
             return self.form(signup, status: .badRequest, topics: topics)
         }
         let time = state.now()
-        let byAddress = state.perAddress.attempt(client ?? "unknown", at: time)
+        let byAddress = state.perAddress.attempt(context.rateLimitKey, at: time)
         guard byAddress.allowed else {
             state.metrics?.count(MetricNames.signups, outcome: "rate_limited")
-            state.logger.notice("sign-up refused: too many from one client address", metadata: ["client": "\(client ?? "unknown")"])
+            state.logger.notice("sign-up refused: too many from one client address", metadata: ["client": "\(context.rateLimitKey)"])
             let minutes = Int((byAddress.retryAfter / 60).rounded(.up))
             var response = PageRenderer(setup: setup).notice(
                 .tooManyRequests, title: "Please try again later",
@@ -67,16 +67,22 @@ struct SignupRoutes: Sendable {
             return response
         }
         // Over the per-address limit, the answer is the same but no more email goes out, so
-        // nobody can fill someone's inbox with confirmation requests.
-        guard state.perEmail.attempt(new.email.hash, at: time).allowed else {
+        // nobody can fill someone's inbox with confirmation requests, nor with its variants.
+        guard state.perEmail.attempt(MailboxIdentity.key(new.email), at: time).allowed else {
             state.metrics?.count(MetricNames.signups, outcome: "email_limited")
             state.logger.notice("sign-up not emailed: too many for one email address", metadata: ["client": "\(client ?? "unknown")"])
             return accepted(setup)
         }
-        let outcome = try await state.blocking { [state] in try Registration(state: state, setup: setup).register(new, client: client) }
-        state.metrics?.count(MetricNames.signups, outcome: outcome.rawValue)
-        state.logger.info("web sign-up", metadata: ["outcome": "\(outcome.rawValue)", "client": "\(client ?? "unknown")"])
-        if outcome.queuedEmail { state.wake() }
+        let service = SignupService(store: state.store, actor: "web", now: state.now)
+        let probe = state.signupProbe
+        let result = try await state.blocking {
+            try service.register(
+                new, wording: setup.http.consentWording, source: .web(clientAddress: client),
+                compose: { subscriber, time in try setup.signup.confirmation(for: subscriber, at: time) }, probe: probe)
+        }
+        state.metrics?.count(MetricNames.signups, outcome: result.outcome.rawValue)
+        state.logger.info("web sign-up", metadata: ["outcome": "\(result.outcome.rawValue)", "client": "\(client ?? "unknown")"])
+        if result.outcome.queuedEmail { state.wake() }
         return accepted(setup)
     }
 
@@ -87,54 +93,5 @@ struct SignupRoutes: Sendable {
             return Response(status: .seeOther, headers: headers)
         }
         return PageRenderer(setup: setup).page(.subscribed, title: "Check your inbox")
-    }
-}
-
-/// What a valid sign-up does to the list.
-struct Registration {
-    let state: WebState
-    let setup: WebSetup
-
-    enum Outcome: String {
-        /// New, or back after leaving: pending, with fresh consent and a confirmation email.
-        case added
-        /// Already pending: the confirmation email is sent again.
-        case resent
-        /// Already on the list and confirmed: nothing to do.
-        case alreadyActive = "already_active"
-
-        var queuedEmail: Bool { self != .alreadyActive }
-    }
-
-    func register(_ new: NewSubscriber, client: String?) throws -> Outcome {
-        let time = state.now()
-        let existing = try state.store.read { tx in try tx.subscriber(key: new.email.key) }
-        switch existing?.status {
-        case .active?:
-            return .alreadyActive
-        case .pending?:
-            return try resend(new.email, at: time)
-        case nil, .unsubscribed?, .bounced?:
-            do {
-                // Someone who left may come back: fresh consent, pending until they confirm
-                // from their own inbox.
-                try state.directory.add(new, wording: setup.http.consentWording, resubscribe: true, clientAddress: client) { added, tx in
-                    try setup.signup.queueConfirmation(for: added, in: tx, at: time)
-                }
-                return .added
-            } catch let error as NewsletterError where error.exitStatus == .dataError {
-                // Added by someone else since we looked: treat it as it now stands.
-                let now = try state.store.read { tx in try tx.subscriber(key: new.email.key) }
-                return now?.status == .pending ? try resend(new.email, at: time) : .alreadyActive
-            }
-        }
-    }
-
-    private func resend(_ email: EmailAddress, at time: Date) throws -> Outcome {
-        try state.store.write { tx in
-            guard let subscriber = try tx.subscriber(key: email.key), subscriber.status == .pending else { return .alreadyActive }
-            try setup.signup.queueConfirmation(for: subscriber, in: tx, at: time)
-            return .resent
-        }
     }
 }

@@ -12,7 +12,9 @@ struct ClientAddressMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: WebContext, next: (Request, WebContext) async throws -> Response) async throws -> Response {
         var context = context
         let rule = ClientAddressRule(trustedProxies: state.setup.http.trustedProxies)
-        context.clientAddress = rule.client(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[values: .xForwardedFor])
+        let peer = context.remoteAddress?.ipAddress
+        context.clientAddress = rule.client(peer: peer, forwardedFor: request.headers[values: .xForwardedFor])
+        context.rateLimitKey = ClientAddressRule.rateLimitKey(client: context.clientAddress, peer: peer)
         return try await next(request, context)
     }
 }
@@ -104,7 +106,8 @@ struct ErrorPageMiddleware: RouterMiddleware {
             return pages.notice(.notFound, title: "Page not found", message: "There is no page at this address.")
         } catch let error as any HTTPResponseError {
             return pages.notice(error.status, title: "That did not work", message: "Something about the request was not right. Go back and try again.")
-        } catch let error as NewsletterError where error.exitStatus == .tempFailure {
+        } catch let error as StoreFailure {
+            // Busy or full: it passes, so the visitor is asked to try again.
             state.logger.warning("request failed for now", metadata: ["route": "\(context.endpointPath ?? "?")", "reason": "\(error.message)"])
             var response = pages.notice(
                 .serviceUnavailable, title: "Please try again", message: "We could not do that just now. Please try again in a minute.")

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import NewsletterCore
@@ -75,8 +76,15 @@ public struct WebServer: Sendable {
     ) -> any Service {
         let logger = logger
         let signal = listening
+        let http = state.setup.http
+        // Without an idle timeout Hummingbird keeps a silent socket forever; without a cap,
+        // enough of them use up the file limit and then SQLite, content reads and SMTP fail.
         let app = Application(
-            router: router, configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
+            router: router,
+            server: .http1(configuration: .init(idleTimeout: .nanoseconds(Int64(http.idleTimeout * 1_000_000_000)))),
+            configuration: .init(
+                address: .hostname(address.host, port: address.port), serverName: nil,
+                availableConnectionsDelegate: MaximumAvailableConnections(http.maxConnections, logger: logger)),
             onServerRunning: { channel in
                 let bound = channel.localAddress.map { Self.describe($0) } ?? address.description
                 logger.info("web server listening", metadata: ["setting": "\(key)", "url": "http://\(bound)"])

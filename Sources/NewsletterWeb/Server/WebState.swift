@@ -16,6 +16,9 @@ public final class WebState: Sendable {
     /// concurrency pool.
     let threads: NIOThreadPool
     private let current: Mutex<Generation>
+    private let topics = SiteTopicsCache()
+    /// Hears each step of every web sign-up (tests show every path takes the same ones).
+    let signupProbe: (@Sendable (SignupService.Step) -> Void)?
 
     struct Generation: Sendable {
         var setup: WebSetup
@@ -28,8 +31,9 @@ public final class WebState: Sendable {
     ///   - metrics: what `/metrics` shows; nil serves no metrics.
     public init(
         setup: WebSetup, store: Store, logger: Logger, metrics: WebMetrics? = nil, now: @escaping @Sendable () -> Date = Date.init,
-        wake: @escaping @Sendable () -> Void = {}
+        wake: @escaping @Sendable () -> Void = {}, signupProbe: (@Sendable (SignupService.Step) -> Void)? = nil
     ) {
+        self.signupProbe = signupProbe
         self.store = store
         self.logger = logger
         self.now = now
@@ -74,6 +78,14 @@ public final class WebState: Sendable {
     func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await threads.runIfActive(work)
     }
+
+    /// The site's topics for the forms, read again only after a content scan.
+    func siteTopics() async throws -> [String] {
+        try await blocking { [store, topics] in try topics.topics(store) }
+    }
+
+    /// How many times the topics were read in full (tests).
+    package var siteTopicScans: Int { topics.scans }
 
     var directory: SubscriberDirectory { SubscriberDirectory(store: store, actor: "web", now: now) }
 }

@@ -37,13 +37,13 @@ struct AddSubscriber: ParsableCommand {
         // Double opt-in: a pending subscriber is sent the confirmation link, queued with them.
         let signup = new.status == .pending && settings.signup.confirmation
             ? SignupMessages(environment: try ComposeEnvironment.load(settings)) : nil
-        let directory = SubscriberDirectory(store: store, actor: Actor.cli)
-        var confirmation: Int64?
-        let subscriber = try directory.add(
-            new, wording: wording, resubscribe: resubscribe
-        ) { added, tx in
-            confirmation = try signup?.queueConfirmation(for: added, in: tx, at: Date())
-        }
+        // The same service as the web form, under staff rules: one transaction for the
+        // subscriber, their consent and the confirmation email.
+        let result = try SignupService(store: store, actor: Actor.cli).register(
+            new, wording: wording, source: .staff(resubscribe: resubscribe),
+            compose: { added, time in try signup?.confirmation(for: added, at: time) })
+        let subscriber = result.subscriber!
+        let confirmation = result.confirmation
         StandardOutput.shared.line("Added \(subscriber.email) (\(subscriber.summary)).")
         if confirmation != nil {
             StandardOutput.shared.line("A confirmation email is queued; they get nothing else until they confirm.")
