@@ -57,6 +57,12 @@ public struct WebServer: Sendable {
         var services: [any Service] = []
         let expected = http.metricsListen == nil ? 1 : 2
         listening.expect(expected)
+        let files = FileLimit.ensure(listeners: expected, maxConnections: http.maxConnections)
+        if files.soft < files.needed {
+            logger.warning(
+                "the open-file limit is below what http.max_connections needs; lower it or raise LimitNOFILE= in the unit",
+                metadata: ["limit": "\(files.soft)", "needed": "\(files.needed)", "setting": "http.max_connections"])
+        }
         let main = Self.router(state: state, metrics: http.metricsListen == nil ? .loopback : .none)
         services.append(listener(main, at: listen, key: "http.listen", onListening: onListening))
         if let metricsListen = http.metricsListen {
