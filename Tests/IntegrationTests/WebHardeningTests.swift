@@ -18,7 +18,7 @@ struct WebHardeningTests {
         let config = try String(contentsOfFile: fixture.config, encoding: .utf8)
             .replacingOccurrences(of: line, with: line + extraHTTP.map { "  \($0)\n" }.joined())
         try fixture.dir.write("newsletter.yaml", config)
-        let (daemon, base, _) = try await offPool { try WebEndpointTests.start(fixture) }
+        let (daemon, base, _) = try await WebEndpointTests.start(fixture)
         return (daemon, base)
     }
 
@@ -121,7 +121,7 @@ struct WebHardeningTests {
         #expect(status == 200 && answer.contains("Check your inbox"))
         var confirmation: PythonEmail.Parsed?
         let arrived = try await waitUntil(timeout: 60) {
-            confirmation = try WebEndpointTests.message(fixture, subject: "confirm")
+            confirmation = try await WebEndpointTests.message(fixture, subject: "confirm")
             return confirmation != nil
         }
         #expect(arrived)
