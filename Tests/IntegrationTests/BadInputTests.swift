@@ -40,7 +40,7 @@ struct BadInputTests {
         Case(name: "unknown command", arguments: ["subscribers", "frob"], status: 64,
              message: "Unexpected argument 'frob' (see 'newsletterctl --help')", withConfig: false),
         Case(name: "update with nothing to change", arguments: ["subscribers", "update", "ann@example.org"], status: 64,
-             message: "nothing to change; give --name, --digest, --blog, --topic, --all-topics, --pending or --active (see 'newsletterctl --help')"),
+             message: "nothing to change; give --name, --first-name, --digest, --blog, --topic, --all-topics, --pending or --active (see 'newsletterctl --help')"),
         Case(name: "erase without --yes, not at a terminal", arguments: ["subscribers", "erase", "ann@example.org"], status: 64,
              message: "erase cannot be undone: add --yes to confirm when not running at a terminal"),
     ]

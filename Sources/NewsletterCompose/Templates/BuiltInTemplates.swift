@@ -56,7 +56,7 @@ Read it: {{url}}
         "confirm.html": #"""
 {{> header}}
 <h1 style="margin:0 0 16px 0; font-size:26px; line-height:1.3; color:#1f2933;">Please confirm your email address</h1>
-<p style="margin:0 0 16px 0;">{{#recipient.name}}Hello {{recipient.name}},{{/recipient.name}}{{^recipient.name}}Hello,{{/recipient.name}}</p>
+<p style="margin:0 0 16px 0;">Hello,</p>
 <p style="margin:0 0 16px 0;">Thank you for signing up for updates from {{site.name}}. To start getting them, please confirm this is your email address.</p>
 <p style="margin:24px 0;"><a href="{{links.confirm}}" style="display:inline-block; padding:12px 20px; background-color:#0b5394; color:#ffffff; font-weight:bold; text-decoration:underline;">Confirm my email address</a></p>
 <p style="margin:0 0 16px 0; font-size:16px; color:#3e4c59;">If the button does not work, copy this link into your web browser: <span style="word-break:break-all;">{{links.confirm}}</span></p>
@@ -69,7 +69,7 @@ Please confirm you want updates from {{site.name}}
 """#,
         "confirm.txt": #"""
 {{> header}}
-{{#recipient.name}}Hello {{recipient.name}},{{/recipient.name}}{{^recipient.name}}Hello,{{/recipient.name}}
+Hello,
 
 Thank you for signing up for updates from {{site.name}}.
 
