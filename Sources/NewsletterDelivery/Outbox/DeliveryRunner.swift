@@ -516,9 +516,13 @@ public final class DeliveryRunner: @unchecked Sendable {
             let offset = first
             let thread = Thread { [self] in
                 let retired = sendLoop(session: session, slots: slots, offset: offset, draining: drain)
-                session.close()
+                // Out of the list `signalAll` wakes before it is closed: a wake-up after
+                // `close` would reach a freed libcurl handle.
                 condition.lock()
                 activeSessions.removeAll { $0 === session }
+                condition.unlock()
+                session.close()
+                condition.lock()
                 // Its retired slots were counted off as they retired; count off the rest.
                 liveWorkers -= slots - retired
                 condition.broadcast()
@@ -585,6 +589,32 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             condition.unlock()
 
+            // The last look before the wire: an unsubscribe or an erase since the claim wins.
+            var refusedAny = false
+            if !starts.isEmpty {
+                do {
+                    let batch = starts.map(\.message)
+                    let refusals = try store.read { tx in try tx.reasonsNotToSend(batch) }
+                    if !refusals.isEmpty {
+                        refusedAny = true
+                        cancelRefused(refusals, among: batch)
+                        for entry in starts where refusals[entry.message.id] != nil { slots[entry.slot] = .idle }
+                        starts.removeAll { refusals[$0.message.id] != nil }
+                        condition.lock()
+                        inFlight -= refusals.count
+                        totals.cancelled += refusals.count
+                        condition.broadcast()
+                        condition.unlock()
+                    }
+                } catch {
+                    // Unchecked is unsent: tried again later, like any temporary failure.
+                    for (slot, message) in starts {
+                        immediate.append((slot, message, SendResult(.temporary, text: "not sent yet: could not check that the recipient is still subscribed: \(error)")))
+                    }
+                    starts = []
+                }
+            }
+
             for (slot, message) in starts {
                 switch build(message) {
                 case .success(let outgoing): session.begin(outgoing, slot: slot)
@@ -601,7 +631,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 default: break
                 }
             }
-            let done = immediate.isEmpty ? session.poll(timeout: max(0, timeout)) : session.poll(timeout: 0)
+            let done = immediate.isEmpty && !refusedAny ? session.poll(timeout: max(0, timeout)) : session.poll(timeout: 0)
             var finishedSends: [(slot: Int, message: OutboxMessage, result: SendResult)] = immediate
             for (slot, result) in done {
                 guard case .busy(let message) = slots[slot] else { continue }
@@ -673,6 +703,22 @@ public final class DeliveryRunner: @unchecked Sendable {
                 condition.unlock()
                 return retiredSlots
             }
+        }
+    }
+
+    /// Marks refused claimed messages `cancelled` with their reason. If that write fails they
+    /// stay `sending` (not sent either way), and the next start requeues them for the claim to cancel.
+    private func cancelRefused(_ refusals: [Int64: SendRefusal], among messages: [OutboxMessage]) {
+        for message in messages {
+            guard let refusal = refusals[message.id] else { continue }
+            logger.notice("claimed message not sent", metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "reason": "\(refusal.reason)"])
+        }
+        let reasons = refusals.filter(\.value.rowRemains).mapValues(\.reason)
+        guard !reasons.isEmpty else { return }
+        do {
+            try store.write { tx in try tx.cancelClaimedMessages(reasons, at: now()) }
+        } catch {
+            logger.error("could not mark refused messages cancelled; they are not sent", metadata: ["count": "\(reasons.count)", "error": "\(error)"])
         }
     }
 
