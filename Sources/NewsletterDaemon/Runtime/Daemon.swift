@@ -42,8 +42,14 @@ public final class Daemon: @unchecked Sendable {
     /// in force, called only once the whole configuration has loaded.
     let reloadParticipants = Mutex<[@Sendable (Settings) throws -> @Sendable () -> Void]>([])
 
+    /// What the watchdog checks before each ping.
+    let livenessProbes = Mutex<[LivenessProbe]>([])
+
     // On `housekeepingQueue`:
     var housekeepingTimer: (any DispatchSourceTimer)?
+    /// The parts the watchdog last found stuck, so each change is logged once.
+    var lastStuck: [String] = []
+    var wedged = false
     var watchdogTimer: (any DispatchSourceTimer)?
     var walStamp: String = ""
     var clockCheck = (wall: Date(), uptime: ProcessInfo.processInfo.systemUptime)
@@ -71,6 +77,7 @@ public final class Daemon: @unchecked Sendable {
         self.now = now
         startedAt = now()
         runner = JobRunner(store: store, setup: setup, delivery: delivery, logger: logger, now: now)
+        addBuiltInProbes()
     }
 
     var setup: DaemonSetup { runner.setup }

@@ -34,6 +34,10 @@ public protocol DeliveryControl: AnyObject, Sendable {
     func prepareReload(_ settings: Settings) throws -> PreparedReload
     /// Stops taking messages and waits up to `timeout` for the SMTP transactions in flight.
     func stop(within timeout: TimeInterval)
+    /// Calls `answer` from the sender's own loop (at once when it is not running), for the watchdog.
+    func probe(_ answer: @escaping @Sendable () -> Void)
+    /// Test-only fault (see ``Daemon/checkTestWedge()``): the sender's loop stops for good.
+    func wedgeForTesting()
     /// Sends everything due now, and returns when nothing due is left.
     func drain() throws -> DeliverySummary
 }

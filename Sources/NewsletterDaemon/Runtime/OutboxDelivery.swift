@@ -72,6 +72,21 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
         lock.unlock()
     }
 
+    public func probe(_ answer: @escaping @Sendable () -> Void) {
+        lock.lock()
+        let runner = running ? runner : nil
+        lock.unlock()
+        guard let runner else { return answer() }
+        runner.probe(answer)
+    }
+
+    public func wedgeForTesting() {
+        lock.lock()
+        let runner = running ? runner : nil
+        lock.unlock()
+        runner?.wedgeForTesting()
+    }
+
     public func stop(within timeout: TimeInterval) {
         lock.lock()
         let runner = running ? runner : nil

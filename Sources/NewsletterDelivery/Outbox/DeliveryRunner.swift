@@ -118,6 +118,9 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var running = false
     /// Settings waiting for the senders to finish, to be put in force by the coordinator.
     private var nextPrepared: Prepared?
+    /// The watchdog's questions, answered by the coordinator's next pass.
+    private var probeAnswers: [@Sendable () -> Void] = []
+    private var wedgeRequested = false
     private var limiter: RateLimiter?
     private var lock: SenderLock?
     private let done = DispatchSemaphore(value: 0)
@@ -304,6 +307,27 @@ public final class DeliveryRunner: @unchecked Sendable {
         return done.wait(timeout: .now() + timeout) == .success
     }
 
+    /// Calls `answer` from the coordinator's next pass of its loop (at once when the runner
+    /// is not running): the watchdog's proof that delivery is not stuck.
+    public func probe(_ answer: @escaping @Sendable () -> Void) {
+        condition.lock()
+        guard running && !finished else {
+            condition.unlock()
+            return answer()
+        }
+        probeAnswers.append(answer)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Test-only fault: the coordinator stops at its next pass, for good (outside the lock).
+    package func wedgeForTesting() {
+        condition.lock()
+        wedgeRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// What has happened since the runner started.
     public var progress: DeliveryTotals {
         condition.lock()
@@ -444,6 +468,14 @@ public final class DeliveryRunner: @unchecked Sendable {
             var quit = false
             var adopting: Prepared?
             while true {
+                if wedgeRequested {
+                    condition.unlock()
+                    while true { sleep(3600) }
+                }
+                if !probeAnswers.isEmpty {
+                    probeAnswers.forEach { $0() }
+                    probeAnswers = []
+                }
                 if wakeRequested {
                     wakeRequested = false
                     claimExhausted = false
