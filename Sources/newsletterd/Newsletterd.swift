@@ -58,7 +58,7 @@ struct Newsletterd: AsyncParsableCommand {
                 daemon.setStatusNote(key, key == "http.listen" ? "web \(url)" : "metrics \(url)")
                 // The watchdog pings only while the pages answer.
                 if key == "http.listen" {
-                    daemon.addLivenessProbe("web server") { answer in
+                    daemon.addLivenessProbe("web server", patience: 10) { answer in
                         DispatchQueue.global().async { if HealthRequest.succeeds(url, timeout: 10) { answer() } }
                     }
                 }

@@ -57,4 +57,29 @@ struct WatchdogLivenessTests {
         let result = await daemon.wait()
         #expect(result.stderr.contains("not pinging the systemd watchdog: delivery stopped answering"), "\(result.stderr)")
     }
+
+    @Test("with the web server on, its /healthz answers the watchdog's probe: pings flow, nothing is reported stuck")
+    func webServerAnswers() async throws {
+        let fixture = try DaemonFixture()
+        let config = try String(contentsOfFile: fixture.config, encoding: .utf8).replacingOccurrences(
+            of: "  public_url: https://carers.example.org/newsletter\n",
+            with: "  public_url: https://carers.example.org/newsletter\n  listen: 127.0.0.1:0\n")
+        try fixture.dir.write("newsletter.yaml", config)
+        let listener = try NotifyListener(path: fixture.dir.path("notify.sock"))
+        let daemon = try Binaries.start(
+            "newsletterd", ["--config", fixture.config], environment: ["NOTIFY_SOCKET": listener.path, "WATCHDOG_USEC": "2000000"])
+        let startup = try await Self.read(listener, timeout: 30) { $0.hasPrefix("READY=1") }
+        #expect(startup.last?.contains("web http://127.0.0.1:") == true, "\(startup)")
+        var pings = 0
+        for _ in 0..<4 {
+            let more = try await Self.read(listener, timeout: 10) { $0 == "WATCHDOG=1" }
+            pings += more.filter { $0 == "WATCHDOG=1" }.count
+            #expect(!more.contains { $0.contains("STATUS=stuck") }, "\(more)")
+        }
+        #expect(pings == 4)
+        daemon.signal(SIGTERM)
+        let result = await daemon.wait()
+        #expect(result.status == 0, "\(result)")
+        #expect(!result.stderr.contains("not pinging the systemd watchdog"), "\(result.stderr)")
+    }
 }
