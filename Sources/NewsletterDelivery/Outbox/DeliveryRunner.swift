@@ -874,7 +874,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let reasons = refusals.filter(\.value.rowRemains).mapValues(\.reason)
         guard !reasons.isEmpty else { return }
         do {
-            try store.write { tx in try tx.cancelClaimedMessages(reasons, at: now()) }
+            _ = try store.write { tx in try tx.cancelClaimedMessages(reasons, at: now()) }
         } catch {
             logger.error("could not mark refused messages cancelled; they are not sent", metadata: ["count": "\(reasons.count)", "error": "\(error)"])
         }
