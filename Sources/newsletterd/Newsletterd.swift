@@ -56,6 +56,12 @@ struct Newsletterd: AsyncParsableCommand {
         if let web = try Self.webServer(daemon: daemon, registry: registry) {
             let listeners = web.services { key, url in
                 daemon.setStatusNote(key, key == "http.listen" ? "web \(url)" : "metrics \(url)")
+                // The watchdog pings only while the pages answer.
+                if key == "http.listen" {
+                    daemon.addLivenessProbe("web server", patience: 10) { answer in
+                        DispatchQueue.global().async { if HealthRequest.succeeds(url, timeout: 10) { answer() } }
+                    }
+                }
             }
             services = listeners.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
             beforeStart = { try await web.waitUntilListening() }

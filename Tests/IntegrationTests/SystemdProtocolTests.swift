@@ -71,7 +71,7 @@ struct SystemdProtocolTests {
         #expect(stopping.last?.hasPrefix("STOPPING=1") == true, "\(stopping)")
         let result = await daemon.wait()
         #expect(result.status == 0, "\(result)")
-        #expect(result.stderr.contains("reload rejected, keeping the running configuration"), "\(result.stderr)")
+        #expect(result.stderr.contains("reload failed, still running with the previous configuration"), "\(result.stderr)")
         #expect(result.stderr.contains("schedule.weekly"), "\(result.stderr)")
     }
 }

@@ -22,7 +22,8 @@ extension Daemon {
             if let interval = SystemdNotifier.watchdogInterval() {
                 let watchdog = DispatchSource.makeTimerSource(queue: housekeepingQueue)
                 watchdog.schedule(deadline: .now(), repeating: interval, leeway: .milliseconds(Int(interval * 100)))
-                watchdog.setEventHandler { [weak self] in self?.notify(["WATCHDOG=1"]) }
+                // Pings only while the job queue, delivery and the web server answer.
+                watchdog.setEventHandler { [weak self] in self?.watchdogTick(interval: interval) }
                 watchdog.resume()
                 watchdogTimer = watchdog
             }
@@ -30,6 +31,7 @@ extension Daemon {
     }
 
     private func tick() {
+        checkTestWedge()
         // Another process (newsletterctl digest run, queue retry, a web sign-up) committed:
         // any commit in WAL mode changes the -wal file.
         let stamp = Self.stamp(of: store.path + "-wal")

@@ -42,8 +42,14 @@ public final class Daemon: @unchecked Sendable {
     /// in force, called only once the whole configuration has loaded.
     let reloadParticipants = Mutex<[@Sendable (Settings) throws -> @Sendable () -> Void]>([])
 
+    /// What the watchdog checks before each ping.
+    let livenessProbes = Mutex<[LivenessProbe]>([])
+
     // On `housekeepingQueue`:
     var housekeepingTimer: (any DispatchSourceTimer)?
+    /// The parts the watchdog last found stuck, so each change is logged once.
+    var lastStuck: [String] = []
+    var wedged = false
     var watchdogTimer: (any DispatchSourceTimer)?
     var walStamp: String = ""
     var clockCheck = (wall: Date(), uptime: ProcessInfo.processInfo.systemUptime)
@@ -71,6 +77,7 @@ public final class Daemon: @unchecked Sendable {
         self.now = now
         startedAt = now()
         runner = JobRunner(store: store, setup: setup, delivery: delivery, logger: logger, now: now)
+        addBuiltInProbes()
     }
 
     var setup: DaemonSetup { runner.setup }
@@ -122,12 +129,15 @@ public final class Daemon: @unchecked Sendable {
         delivery.wake()
     }
 
-    /// SIGHUP: reads the config and templates again. A file that does not load is rejected
-    /// with a logged error and the running configuration stays in force.
+    /// SIGHUP: reads the config and templates again. The whole new configuration is built
+    /// and checked first (templates, site, web settings, the transport); then it goes into
+    /// force all at once, or, if any part fails, nothing changes and everything keeps
+    /// running as it was. The log says which.
     public func reload() {
         notify(["RELOADING=1", "STATUS=reloading configuration"])
         jobs.sync {
             logger.info("reloading configuration", metadata: ["config": "\(location.path)"])
+            var prepared: [PreparedReload] = []
             do {
                 let next = try DaemonSetup.load(location)
                 guard next.settings.database.path == setup.settings.database.path else {
@@ -135,26 +145,45 @@ public final class Daemon: @unchecked Sendable {
                 }
                 let watchChanged = next.site.root != setup.site.root || next.settings.content != setup.settings.content
                     || next.settings.site != setup.settings.site
-                let commits = try reloadParticipants.withLock { $0 }.map { try $0(next.settings) }
-                try delivery.reload(next.settings)
-                commits.forEach { $0() }
-                runner.setup = next
-                if watchChanged {
-                    watcher?.stop()
-                    watcher = nil
-                    try startWatcher()
-                } else {
-                    watcher?.requestRescan()
+                for participant in reloadParticipants.withLock({ $0 }) {
+                    let commit = try participant(next.settings)
+                    prepared.append(PreparedReload(commit: commit))
                 }
+                prepared.append(try delivery.prepareReload(next.settings))
+                // The watcher last: replacing it is the one step that runs something new
+                // before the reload is sure; on failure the old one is started again.
+                if watchChanged { try replaceWatcher(with: next) }
+                // Nothing below can fail.
+                prepared.forEach { $0.commit() }
+                runner.setup = next
+                if !watchChanged { watcher?.requestRescan() }
                 scheduleDigests()
                 evaluateBlog()
                 logger.info("configuration reloaded")
             } catch {
-                runner.fail("reload rejected, keeping the running configuration: \(JobRunner.message(error))")
+                prepared.forEach { $0.discard() }
+                runner.fail("reload failed, still running with the previous configuration: \(JobRunner.message(error))")
             }
             refreshStatus()
         }
         notify(["READY=1", "STATUS=\(status.withLock { $0.line })"])
+    }
+
+    /// Starts a watcher for `next`'s site in place of the running one; if it cannot start,
+    /// the running configuration's watcher is started again and the error thrown.
+    private func replaceWatcher(with next: DaemonSetup) throws {
+        watcher?.stop()
+        watcher = nil
+        do {
+            try startWatcher(next)
+        } catch {
+            do {
+                try startWatcher(setup)
+            } catch {
+                logger.error("the content watcher could not be started again; content changes are not seen until a restart", metadata: ["reason": "\(JobRunner.message(error))"])
+            }
+            throw error
+        }
     }
 
     /// Stops taking new work, lets the SMTP transactions in flight finish (up to
@@ -210,7 +239,8 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Content
 
-    private func startWatcher() throws {
+    private func startWatcher(_ setup: DaemonSetup? = nil) throws {
+        let setup = setup ?? self.setup
         let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
         let watcher = ContentWatcher(
             scanner: scanner, settings: setup.settings.content, logger: logger,

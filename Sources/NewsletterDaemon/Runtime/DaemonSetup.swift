@@ -29,12 +29,33 @@ public protocol DeliveryControl: AnyObject, Sendable {
     func start() throws
     /// Something may have been queued: look at the queue now rather than at the next poll.
     func wake()
-    /// Takes new settings (rate limits, connections, the password) for the next messages.
-    func reload(_ settings: Settings) throws
+    /// Checks and builds what new settings need (rate limits, connections, the password)
+    /// without touching what runs; throwing rejects the reload.
+    func prepareReload(_ settings: Settings) throws -> PreparedReload
     /// Stops taking messages and waits up to `timeout` for the SMTP transactions in flight.
     func stop(within timeout: TimeInterval)
+    /// Calls `answer` from the sender's own loop (at once when it is not running), for the watchdog.
+    func probe(_ answer: @escaping @Sendable () -> Void)
+    /// Test-only fault (see ``Daemon/checkTestWedge()``): the sender's loop stops for good.
+    func wedgeForTesting()
     /// Sends everything due now, and returns when nothing due is left.
     func drain() throws -> DeliverySummary
+}
+
+/// One part of a new configuration, built and checked but not yet in force: a reload
+/// either commits every part or discards every part.
+public struct PreparedReload: Sendable {
+    /// Puts it in force; cannot fail.
+    public let commit: @Sendable () -> Void
+    /// Drops it, leaving what runs as it was.
+    public let discard: @Sendable () -> Void
+
+    public init(commit: @escaping @Sendable () -> Void, discard: @escaping @Sendable () -> Void = {}) {
+        self.commit = commit
+        self.discard = discard
+    }
+
+    public static let unchanged = PreparedReload(commit: {})
 }
 
 /// What a drain did.

@@ -8,8 +8,8 @@ import NewsletterDelivery
 /// digests and blog notifications with the composer's ``EditionRenderer``.
 ///
 /// The runner is made when first needed, so `newsletterd --once` with nothing to send works
-/// without a transport configured; a reload with new SMTP settings stops the old runner
-/// (finishing what is on the wire) and starts a new one.
+/// without a transport configured; a reload with new SMTP settings is handed to the running
+/// runner, which finishes what is on the wire and then sends with them.
 public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     private let store: Store
     private let renderer: EditionRenderer
@@ -45,21 +45,46 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
         runner?.wake()
     }
 
-    public func reload(_ next: Settings) throws {
+    public func prepareReload(_ next: Settings) throws -> PreparedReload {
         lock.lock()
         defer { lock.unlock() }
-        guard next.smtp != settings.smtp || next.delivery != settings.delivery || next.mail != settings.mail else { return }
-        let replacement = try DeliveryRunner(settings: next, store: store, renderer: renderer, logger: logger, pollInterval: Self.pollInterval)
+        guard next.smtp != settings.smtp || next.delivery != settings.delivery || next.mail != settings.mail else { return .unchanged }
+        guard let runner else {
+            // Made when first needed: check now that the transport can be built from them.
+            _ = try Transports.make(next, logger: logger)
+            return PreparedReload(commit: { [self] in adopt(next) })
+        }
+        // The running runner keeps its sender lock and its threads and takes the new
+        // settings in place: stopping it and starting another would need the lock it holds
+        // until a stalled reply ends.
+        let prepared = try runner.prepare(settings: next)
+        return PreparedReload(
+            commit: { [self] in
+                adopt(next)
+                runner.adopt(prepared)
+            },
+            discard: { prepared.discard() })
+    }
+
+    private func adopt(_ next: Settings) {
+        lock.lock()
         settings = next
-        guard running, let old = runner else {
-            runner = replacement
-            return
-        }
-        if !old.stop(timeout: 20) {
-            logger.warning("a message was still on the wire when the transport was replaced; it will be sent again")
-        }
-        try replacement.start()
-        runner = replacement
+        lock.unlock()
+    }
+
+    public func probe(_ answer: @escaping @Sendable () -> Void) {
+        lock.lock()
+        let runner = running ? runner : nil
+        lock.unlock()
+        guard let runner else { return answer() }
+        runner.probe(answer)
+    }
+
+    public func wedgeForTesting() {
+        lock.lock()
+        let runner = running ? runner : nil
+        lock.unlock()
+        runner?.wedgeForTesting()
     }
 
     public func stop(within timeout: TimeInterval) {

@@ -69,14 +69,27 @@ public final class DeliveryRunner: @unchecked Sendable {
         }
     }
 
+    /// What a reload can change: where messages go and the limits on sending them.
+    public struct Profile: Sendable {
+        var transport: any MailTransport
+        var retry: RetryPolicy
+        var bounceLimit: Int
+        var keepSentDays: Int
+        var limits: (perSecond: Int, perHour: Int)
+        var connections: Int
+    }
+
     let store: Store
-    let transport: any MailTransport
     let renderer: any MessageRenderer
-    let retry: RetryPolicy
-    let bounceLimit: Int
-    let keepSentDays: Int
-    let limits: (perSecond: Int, perHour: Int)
     let options: Options
+    /// Written before the threads start, or by the coordinator in ``adoptPrepared(_:)`` while
+    /// no sender thread runs; so each sender reads one profile from its start to its end.
+    private var profile: Profile
+    var transport: any MailTransport { profile.transport }
+    var retry: RetryPolicy { profile.retry }
+    var bounceLimit: Int { profile.bounceLimit }
+    var keepSentDays: Int { profile.keepSentDays }
+    var limits: (perSecond: Int, perHour: Int) { profile.limits }
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -103,6 +116,11 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var activeSessions: [any MailSession] = []
     private var totals = DeliveryTotals()
     private var running = false
+    /// Settings waiting for the senders to finish, to be put in force by the coordinator.
+    private var nextPrepared: Prepared?
+    /// The watchdog's questions, answered by the coordinator's next pass.
+    private var probeAnswers: [@Sendable () -> Void] = []
+    private var wedgeRequested = false
     private var limiter: RateLimiter?
     private var lock: SenderLock?
     private let done = DispatchSemaphore(value: 0)
@@ -114,16 +132,14 @@ public final class DeliveryRunner: @unchecked Sendable {
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
-        self.transport = transport
         self.renderer = renderer
-        self.retry = RetryPolicy(delivery)
-        self.bounceLimit = delivery.bounceLimit
-        self.keepSentDays = delivery.keepSentDays
-        self.limits = (maxPerSecond, maxPerHour)
         var options = options
         options.connections = max(1, options.connections)
         options.maxUncommitted = max(1, options.maxUncommitted)
         self.options = options
+        profile = Profile(
+            transport: transport, retry: RetryPolicy(delivery), bounceLimit: delivery.bounceLimit, keepSentDays: delivery.keepSentDays,
+            limits: (maxPerSecond, maxPerHour), connections: options.connections)
         self.logger = logger
         self.now = now
     }
@@ -135,16 +151,85 @@ public final class DeliveryRunner: @unchecked Sendable {
         settings: Settings, store: Store, renderer: any MessageRenderer, logger: Logger = Logger(label: "delivery"),
         environment: [String: String] = ProcessInfo.processInfo.environment, pollInterval: TimeInterval = 2
     ) throws {
+        let profile = try Self.profile(settings: settings, environment: environment, logger: logger)
+        self.init(
+            store: store, transport: profile.transport, renderer: renderer, delivery: settings.delivery,
+            maxPerSecond: profile.limits.perSecond, maxPerHour: profile.limits.perHour,
+            options: Options(connections: profile.connections, pollInterval: pollInterval), logger: logger)
+    }
+
+    /// The transport and limits `settings` configure.
+    static func profile(settings: Settings, environment: [String: String], logger: Logger) throws -> Profile {
         let transport = try Transports.make(settings, environment: environment, logger: logger)
         let smtp = settings.mail.transport == .smtp
-        self.init(
-            store: store, transport: transport, renderer: renderer, delivery: settings.delivery,
-            maxPerSecond: smtp ? settings.smtp.maxPerSecond : 0, maxPerHour: smtp ? settings.smtp.maxPerHour : 0,
-            options: Options(connections: smtp ? settings.smtp.connections : 1, pollInterval: pollInterval), logger: logger)
+        return Profile(
+            transport: transport, retry: RetryPolicy(settings.delivery), bounceLimit: settings.delivery.bounceLimit,
+            keepSentDays: settings.delivery.keepSentDays,
+            limits: (smtp ? settings.smtp.maxPerSecond : 0, smtp ? settings.smtp.maxPerHour : 0), connections: max(1, smtp ? settings.smtp.connections : 1))
     }
 
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
-    public var duplicateBound: Int { options.connections + options.maxUncommitted }
+    public var duplicateBound: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return profile.connections + options.maxUncommitted
+    }
+
+    // MARK: Reloading
+
+    /// New settings, checked and built (the transport and its sessions, which connect
+    /// lazily), not yet in force: ``adopt(_:)`` puts them in force, ``discard()`` drops them.
+    public final class Prepared: @unchecked Sendable {
+        let profile: Profile
+        private let lock = NSLock()
+        private var sessions: [(session: any MailSession, slots: Int)]
+
+        init(profile: Profile, sessions: [(session: any MailSession, slots: Int)]) {
+            self.profile = profile
+            self.sessions = sessions
+        }
+
+        /// The sessions, once: whoever takes them closes them.
+        func take() -> [(session: any MailSession, slots: Int)] {
+            lock.lock()
+            defer { lock.unlock() }
+            let taken = sessions
+            sessions = []
+            return taken
+        }
+
+        public func discard() {
+            for opened in take() { opened.session.close() }
+        }
+    }
+
+    /// Builds what `settings` configure without touching what runs; throws when they cannot
+    /// be used (a password file that cannot be read, say).
+    public func prepare(settings: Settings, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Prepared {
+        let profile = try Self.profile(settings: settings, environment: environment, logger: logger)
+        return Prepared(profile: profile, sessions: try openSessions(profile))
+    }
+
+    /// Puts prepared settings in force, keeping the sender lock and the claimed messages: the
+    /// senders finish the messages on the wire and begin no new ones, then senders with the
+    /// new settings take over (so a relay stalling one reply delays the change, never stops
+    /// delivery). A runner not running takes them at once. Prepared settings adopted while
+    /// earlier ones still wait replace them.
+    public func adopt(_ prepared: Prepared) {
+        condition.lock()
+        if running && !stopping && !finished {
+            let replaced = nextPrepared
+            nextPrepared = prepared
+            signalAll()
+            condition.unlock()
+            replaced?.discard()
+            return
+        }
+        if !running { profile = prepared.profile }
+        condition.unlock()
+        // A runner that starts later opens its own sessions.
+        prepared.discard()
+    }
 
     // MARK: Running
 
@@ -155,7 +240,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let start = now()
         let recovered = try begin()
         defer { end() }
-        launchSenders(drain: true, sessions: try openSessions())
+        launchSenders(drain: true, sessions: try openSessions(profile))
         coordinate(dueBy: { start })
         workersDone.wait()
         condition.lock()
@@ -181,7 +266,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         _ = try begin()
         let sessions: [(session: any MailSession, slots: Int)]
         do {
-            sessions = try openSessions()
+            sessions = try openSessions(profile)
         } catch {
             end()
             throw error
@@ -222,6 +307,27 @@ public final class DeliveryRunner: @unchecked Sendable {
         return done.wait(timeout: .now() + timeout) == .success
     }
 
+    /// Calls `answer` from the coordinator's next pass of its loop (at once when the runner
+    /// is not running): the watchdog's proof that delivery is not stuck.
+    public func probe(_ answer: @escaping @Sendable () -> Void) {
+        condition.lock()
+        guard running && !finished else {
+            condition.unlock()
+            return answer()
+        }
+        probeAnswers.append(answer)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Test-only fault: the coordinator stops at its next pass, for good (outside the lock).
+    package func wedgeForTesting() {
+        condition.lock()
+        wedgeRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
     /// What has happened since the runner started.
     public var progress: DeliveryTotals {
         condition.lock()
@@ -242,14 +348,15 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// `curl_multi_perform`, so connections sharing a thread stall each other for a round
     /// trip per message; with a thread each, `newsletterd --once` sent 100,000 38 KB digests
     /// in 24-25 s instead of 28 s (one thread per core).
-    private func openSessions() throws -> [(session: any MailSession, slots: Int)] {
-        let threads = options.senderThreads > 0 ? options.senderThreads : min(options.connections, Options.maxSenderThreads)
-        let count = max(1, min(options.connections, threads))
+    private func openSessions(_ profile: Profile) throws -> [(session: any MailSession, slots: Int)] {
+        let connections = profile.connections
+        let threads = options.senderThreads > 0 ? options.senderThreads : min(connections, Options.maxSenderThreads)
+        let count = max(1, min(connections, threads))
         var sessions: [(session: any MailSession, slots: Int)] = []
         do {
             for index in 0..<count {
-                let slots = options.connections / count + (index < options.connections % count ? 1 : 0)
-                sessions.append((try transport.openSession(slots: slots), slots))
+                let slots = connections / count + (index < connections % count ? 1 : 0)
+                sessions.append((try profile.transport.openSession(slots: slots), slots))
             }
         } catch {
             for opened in sessions { opened.session.close() }
@@ -335,9 +442,10 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     private var claimBatch: Int {
         if options.claimBatch > 0 { return options.claimBatch }
-        var batch = max(50, options.connections * 25)
-        if limits.perSecond > 0 { batch = min(batch, max(options.connections, limits.perSecond)) }
-        if limits.perHour > 0 && limits.perSecond == 0 { batch = min(batch, options.connections * 2) }
+        let connections = profile.connections
+        var batch = max(50, connections * 25)
+        if limits.perSecond > 0 { batch = min(batch, max(connections, limits.perSecond)) }
+        if limits.perHour > 0 && limits.perSecond == 0 { batch = min(batch, connections * 2) }
         return batch
     }
 
@@ -350,7 +458,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// `dueBy` is the drain's start; nil means "now" each time (continuous).
     private func coordinate(dueBy: (() -> Date)?) {
         let draining = dueBy != nil
-        let batch = claimBatch
+        var batch = claimBatch
         let commitNow = commitThreshold
         var failures = 0
         while true {
@@ -358,10 +466,25 @@ public final class DeliveryRunner: @unchecked Sendable {
             var claim = false
             var commit: [DeliveryRecord] = []
             var quit = false
+            var adopting: Prepared?
             while true {
+                if wedgeRequested {
+                    condition.unlock()
+                    while true { sleep(3600) }
+                }
+                if !probeAnswers.isEmpty {
+                    probeAnswers.forEach { $0() }
+                    probeAnswers = []
+                }
                 if wakeRequested {
                     wakeRequested = false
                     claimExhausted = false
+                }
+                // New settings wait for the last sender to leave (its messages recorded as results).
+                if let next = nextPrepared, liveWorkers == 0, !stopping, !abandoned {
+                    adopting = next
+                    nextPrepared = nil
+                    break
                 }
                 let idle = pendingCount == 0 && inFlight == 0
                 let resultsDue =
@@ -396,13 +519,22 @@ public final class DeliveryRunner: @unchecked Sendable {
                     condition.wait()
                 }
             }
+            if let adopting {
+                condition.unlock()
+                adoptPrepared(adopting, draining: draining)
+                batch = claimBatch
+                continue
+            }
             if quit {
                 finished = true
                 signalAll()
                 let leftover = Array(pending[pendingHead...])
                 pending = []
                 pendingHead = 0
+                let unused = nextPrepared
+                nextPrepared = nil
                 condition.unlock()
+                unused?.discard()
                 release(leftover)
                 return
             }
@@ -446,6 +578,31 @@ public final class DeliveryRunner: @unchecked Sendable {
                 condition.unlock()
             }
         }
+    }
+
+    /// On the coordinator, with no sender running: the new profile and rate limiter, then
+    /// senders on the prepared sessions.
+    private func adoptPrepared(_ prepared: Prepared, draining: Bool) {
+        let next = prepared.profile
+        var recent: [Date] = []
+        if next.limits.perHour > 0 {
+            recent = (try? store.read { tx in try tx.sendTimes(since: now() - 3600) }) ?? []
+        }
+        let sessions = prepared.take()
+        condition.lock()
+        profile = next
+        limiter = next.limits.perSecond > 0 || next.limits.perHour > 0
+            ? RateLimiter(perSecond: next.limits.perSecond, perHour: next.limits.perHour, sentRecently: recent) : nil
+        let stopped = stopping
+        condition.unlock()
+        if stopped || sessions.isEmpty {
+            for opened in sessions { opened.session.close() }
+            return
+        }
+        launchSenders(drain: draining, sessions: sessions)
+        logger.info(
+            "delivery settings in force",
+            metadata: ["destination": "\(next.transport.destination)", "connections": "\(next.connections)"])
     }
 
     private struct TransactionOutcome {
@@ -507,7 +664,7 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     private func launchSenders(drain: Bool, sessions: [(session: any MailSession, slots: Int)]) {
         condition.lock()
-        liveWorkers = options.connections
+        liveWorkers = sessions.reduce(0) { $0 + $1.slots }
         activeSessions = sessions.map(\.session)
         condition.unlock()
         var first = 0
@@ -516,9 +673,13 @@ public final class DeliveryRunner: @unchecked Sendable {
             let offset = first
             let thread = Thread { [self] in
                 let retired = sendLoop(session: session, slots: slots, offset: offset, draining: drain)
-                session.close()
+                // Out of the list `signalAll` wakes before it is closed: a wake-up after
+                // `close` would reach a freed libcurl handle.
                 condition.lock()
                 activeSessions.removeAll { $0 === session }
+                condition.unlock()
+                session.close()
+                condition.lock()
                 // Its retired slots were counted off as they retired; count off the rest.
                 liveWorkers -= slots - retired
                 condition.broadcast()
@@ -547,8 +708,9 @@ public final class DeliveryRunner: @unchecked Sendable {
             let clock = Date()
             condition.lock()
             let busyCount = slots.filter { if case .busy = $0 { return true } else { return false } }.count
-            if stopping || finished {
-                // Not begun: hand rate-limited messages back so they are released with the rest.
+            if stopping || finished || nextPrepared != nil {
+                // Not begun: hand rate-limited messages back so they are released with the rest
+                // (or, for new settings, sent by the senders that take over).
                 for index in slots.indices {
                     if case .scheduled(let message, _) = slots[index] {
                         pending.insert(message, at: pendingHead)
@@ -585,6 +747,32 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             condition.unlock()
 
+            // The last look before the wire: an unsubscribe or an erase since the claim wins.
+            var refusedAny = false
+            if !starts.isEmpty {
+                do {
+                    let batch = starts.map(\.message)
+                    let refusals = try store.read { tx in try tx.reasonsNotToSend(batch) }
+                    if !refusals.isEmpty {
+                        refusedAny = true
+                        cancelRefused(refusals, among: batch)
+                        for entry in starts where refusals[entry.message.id] != nil { slots[entry.slot] = .idle }
+                        starts.removeAll { refusals[$0.message.id] != nil }
+                        condition.lock()
+                        inFlight -= refusals.count
+                        totals.cancelled += refusals.count
+                        condition.broadcast()
+                        condition.unlock()
+                    }
+                } catch {
+                    // Unchecked is unsent: tried again later, like any temporary failure.
+                    for (slot, message) in starts {
+                        immediate.append((slot, message, SendResult(.temporary, text: "not sent yet: could not check that the recipient is still subscribed: \(error)")))
+                    }
+                    starts = []
+                }
+            }
+
             for (slot, message) in starts {
                 switch build(message) {
                 case .success(let outgoing): session.begin(outgoing, slot: slot)
@@ -601,7 +789,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 default: break
                 }
             }
-            let done = immediate.isEmpty ? session.poll(timeout: max(0, timeout)) : session.poll(timeout: 0)
+            let done = immediate.isEmpty && !refusedAny ? session.poll(timeout: max(0, timeout)) : session.poll(timeout: 0)
             var finishedSends: [(slot: Int, message: OutboxMessage, result: SendResult)] = immediate
             for (slot, result) in done {
                 guard case .busy(let message) = slots[slot] else { continue }
@@ -673,6 +861,22 @@ public final class DeliveryRunner: @unchecked Sendable {
                 condition.unlock()
                 return retiredSlots
             }
+        }
+    }
+
+    /// Marks refused claimed messages `cancelled` with their reason. If that write fails they
+    /// stay `sending` (not sent either way), and the next start requeues them for the claim to cancel.
+    private func cancelRefused(_ refusals: [Int64: SendRefusal], among messages: [OutboxMessage]) {
+        for message in messages {
+            guard let refusal = refusals[message.id] else { continue }
+            logger.notice("claimed message not sent", metadata: ["id": "\(message.id)", "to": "\(message.envelopeTo)", "reason": "\(refusal.reason)"])
+        }
+        let reasons = refusals.filter(\.value.rowRemains).mapValues(\.reason)
+        guard !reasons.isEmpty else { return }
+        do {
+            _ = try store.write { tx in try tx.cancelClaimedMessages(reasons, at: now()) }
+        } catch {
+            logger.error("could not mark refused messages cancelled; they are not sent", metadata: ["count": "\(reasons.count)", "error": "\(error)"])
         }
     }
 

@@ -97,14 +97,19 @@ final class SMTPMultiSession: MailSession, @unchecked Sendable {
         }
     }
 
+    /// Holds `wakeLock` across `curl_multi_wakeup`, and `close` takes it before
+    /// `curl_multi_cleanup`: a wake-up racing a close either finishes first or sees `closed`.
     func wakeup() {
         wakeLock.lock()
+        defer { wakeLock.unlock() }
+        guard !closed else { return }
         woken = true
-        wakeLock.unlock()
         curl_multi_wakeup(multi)
     }
 
     func close() {
+        wakeLock.lock()
+        defer { wakeLock.unlock() }
         guard !closed else { return }
         closed = true
         for slot in busy { curl_multi_remove_handle(multi, connections[slot].easyHandle) }
