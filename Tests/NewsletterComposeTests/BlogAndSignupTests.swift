@@ -68,7 +68,7 @@ struct SignupMessageTests {
         #expect(parsed.defects.isEmpty, "\(parsed.defects)")
         #expect(parsed.header("List-Unsubscribe") == nil)
         #expect(parsed.header("To") == "Zoë <new@example.org>")
-        let token = f.environment.tokens.token(subscriberID: pending.id, purpose: .confirm)
+        let token = f.environment.tokens.token(for: pending, purpose: .confirm)
         #expect(parsed.parts[0].content.contains("https://carers.example.org/newsletter/confirm/\(token)"))
         #expect(parsed.parts[1].content.contains("https://carers.example.org/newsletter/confirm/\(token)"))
     }

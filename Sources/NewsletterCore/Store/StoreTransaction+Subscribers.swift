@@ -3,7 +3,9 @@ import GRDB
 
 /// SQL for the subscriber table.
 extension StoreTransaction {
-    static let subscriberColumns = "id, email, name, status, digest, blog, topics, created_at, updated_at, active_since"
+    static let subscriberColumns = "id, email, name, status, digest, blog, topics, created_at, updated_at, active_since, link_key, legacy_links"
+    /// Where the columns after ``subscriberColumns`` start in a row.
+    static let subscriberColumnCount = 12
 
     public func subscriber(key: String) throws -> Subscriber? {
         try Row.fetchOne(
@@ -102,7 +104,9 @@ extension StoreTransaction {
             topics: decodeTopics(row[6]),
             createdAt: row[7],
             updatedAt: row[8],
-            activeSince: row[9])
+            activeSince: row[9],
+            linkKey: row[10],
+            legacyLinks: row[11])
     }
 
     /// Topics are slugs (letters, digits, hyphens), so their JSON needs no escaping.
