@@ -53,6 +53,7 @@ extension Daemon {
             }
         }
 
+        purgeUnconfirmedIfDue(at: wall)
         if wall.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval {
             writeHeartbeat(state: "running")
         }
