@@ -18,7 +18,7 @@ struct RotateLinkSecret: ParsableCommand {
             The current secret (the file link-secret beside the database) is retired into \
             link-secret.previous with today's date, and a new one takes its place. Links in \
             emails already sent keep working until the retired secret is links.previous_key_days \
-            old (90 by default); then they show "link no longer valid". Secrets retired longer \
+            old (90 by default); then they show "This link does not work". Secrets retired longer \
             ago than that are deleted now. A running newsletterd notices within a second; no \
             reload is needed. Run it as the service's user.
             """)
