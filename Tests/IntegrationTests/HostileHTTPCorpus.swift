@@ -137,7 +137,8 @@ final class HTTPCorpusServer: @unchecked Sendable {
                 guard let close = out[start.upperBound...].firstIndex(of: "}") else { break }
                 let spec = out[start.upperBound..<close].split(separator: ":", maxSplits: 1).map(String.init)
                 guard spec.count == 2, let purpose = LinkTokens.Purpose(rawValue: spec[0]) else { throw TestSetupError("bad placeholder in \(text)") }
-                var token = tokens.token(subscriberID: try subscriberID(spec[1]), purpose: purpose)
+                let (id, linkKey) = try subscriberLink(spec[1])
+                var token = tokens.token(subscriberID: id, linkKey: linkKey, purpose: purpose)
                 if kind == "tampered" { token = String(token.dropLast()) + (token.hasSuffix("A") ? "B" : "A") }
                 out.replaceSubrange(start.lowerBound...close, with: token)
             }
@@ -145,13 +146,13 @@ final class HTTPCorpusServer: @unchecked Sendable {
         return out
     }
 
-    private func subscriberID(_ who: String) throws -> Int64 {
-        if who.hasPrefix("#"), let id = Int64(who.dropFirst()) { return id }
+    private func subscriberLink(_ who: String) throws -> (Int64, Data) {
+        if who.hasPrefix("#"), let id = Int64(who.dropFirst()) { return (id, Data(repeating: 0, count: 16)) }
         let store = try fixture.store()
         guard let subscriber = try store.read({ tx in try tx.subscriber(key: try EmailAddress(who).key) }) else {
             throw TestSetupError("no subscriber \(who) in the fixture")
         }
-        return subscriber.id
+        return (subscriber.id, subscriber.linkKey)
     }
 
     struct Response {

@@ -69,7 +69,7 @@ struct SignupMessageTests {
         #expect(parsed.header("List-Unsubscribe") == nil)
         // The name is the visitor's own text: it stays out of the confirmation email.
         #expect(parsed.header("To") == "new@example.org")
-        let token = f.environment.tokens.token(subscriberID: pending.id, purpose: .confirm)
+        let token = f.environment.tokens.token(for: pending, purpose: .confirm)
         #expect(parsed.parts[0].content.contains("https://carers.example.org/newsletter/confirm/\(token)"))
         #expect(parsed.parts[1].content.contains("https://carers.example.org/newsletter/confirm/\(token)"))
     }

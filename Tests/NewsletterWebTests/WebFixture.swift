@@ -53,7 +53,7 @@ final class WebFixture: @unchecked Sendable {
     var tokens: LinkTokens { LinkTokens(secret: try! LinkSecret.load(path: LinkSecret.path(forDatabase: settings.database.path))) }
 
     func token(_ subscriber: Subscriber, _ purpose: LinkTokens.Purpose) -> String {
-        tokens.token(subscriberID: subscriber.id, purpose: purpose)
+        tokens.token(for: subscriber, purpose: purpose)
     }
 
     /// A page for each topic, so the forms offer (and accept) them.

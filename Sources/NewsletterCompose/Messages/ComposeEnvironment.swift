@@ -44,12 +44,12 @@ public struct ComposeEnvironment: Sendable {
         guard let publicURL = settings.http.publicURL else {
             throw NewsletterError.config("config \(settings.file): http.public_url is not set; unsubscribe and preferences links in emails need it")
         }
-        let secret = try LinkSecret.load(path: LinkSecret.path(forDatabase: settings.database.path))
+        let tokens = try LinkTokens.load(databasePath: settings.database.path, keepFor: settings.links.previousKeyLifetime)
         return ComposeEnvironment(
             siteName: settings.site.name, siteURL: settings.site.baseURL, postalAddress: settings.site.postalAddress, publicURL: publicURL,
             from: from, replyTo: settings.mail.replyTo, timeZone: settings.schedule.timeZone, sendEmpty: settings.digest.sendEmpty,
             blogWindow: settings.blog.window, signup: settings.signup, templates: try TemplateSet.load(settings.templates),
-            tokens: LinkTokens(secret: secret))
+            tokens: tokens)
     }
 
     // MARK: Pieces every message uses
@@ -112,7 +112,7 @@ public struct ComposeEnvironment: Sendable {
         if let name = subscriber.name { fields[RecipientSlot.name.mergeKey] = name }
         if let greeting = subscriber.greetingName { fields[RecipientSlot.greeting.mergeKey] = greeting }
         for purpose in links {
-            fields[purpose.rawValue] = tokens.token(subscriberID: subscriber.id, purpose: purpose)
+            fields[purpose.rawValue] = tokens.token(for: subscriber, purpose: purpose)
         }
         return fields
     }

@@ -19,6 +19,8 @@ public struct Settings: Sendable {
     public var content: ContentSettings
     public var smtp: SMTPSettings
     public var delivery: DeliverySettings
+    public var links: LinkSettings
+    public var subscribers: SubscriberSettings
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -45,7 +47,9 @@ public struct Settings: Sendable {
             schedule: try ScheduleSettings(try top.section("schedule")),
             content: try ContentSettings(try top.section("content")),
             smtp: try SMTPSettings(try top.section("smtp"), relativeTo: folder),
-            delivery: try DeliverySettings(try top.section("delivery")))
+            delivery: try DeliverySettings(try top.section("delivery")),
+            links: try LinkSettings(try top.section("links")),
+            subscribers: try SubscriberSettings(try top.section("subscribers")))
         try top.finish()
         return settings
     }

@@ -3,10 +3,15 @@ import Foundation
 
 /// The tokens in unsubscribe, confirm and preferences links.
 ///
-/// A token is the subscriber id and an HMAC-SHA256, keyed with the site's secret, over the
-/// id and the link's purpose: an unsubscribe token cannot confirm anyone, a token cannot be
-/// forged or moved to another subscriber, and no lookup table is needed. Verification
-/// compares in constant time.
+/// A token is `v2.<id in base 36>.<MAC>`: an HMAC-SHA256, keyed with the site's secret, over
+/// the link's purpose, the subscriber id and the subscriber row's random link key. An
+/// unsubscribe token cannot confirm anyone, a token cannot be forged, and it verifies only
+/// against the row it was made for: a later subscriber given the same id (after an erase,
+/// an import or a restore) has another link key. Tokens of the first form, `<id>.<MAC>`
+/// over purpose and id only, still verify for rows that existed before link keys did.
+///
+/// The keys come from a ``LinkKeySource``: the current secret signs, and secrets retired by
+/// a rotation still verify until their time is up. Verification compares in constant time.
 public struct LinkTokens: Sendable {
     public enum Purpose: String, Sendable, CaseIterable {
         case unsubscribe, confirm, preferences
@@ -14,37 +19,50 @@ public struct LinkTokens: Sendable {
 
     /// 16 bytes of the MAC (128 bits) keep links short in plain-text emails.
     static let macBytes = 16
-    /// HMAC with the key already absorbed; each token copies it (copy-on-write), which saves
-    /// the key setup on every one of a run's 200,000 tokens.
-    private let keyed: HMAC<SHA256>
+    static let keyedPrefix = "v2."
+    let source: LinkKeySource
 
+    /// Tokens signed with one fixed secret, with no retired secrets.
     public init(secret: Data) {
-        keyed = HMAC<SHA256>(key: SymmetricKey(data: secret))
+        source = LinkKeySource(fixed: LinkKeySet(current: secret))
     }
 
-    /// `<id in base 36>.<base64url MAC>`.
-    public func token(subscriberID: Int64, purpose: Purpose) -> String {
-        String(subscriberID, radix: 36) + "." + Self.base64URL(mac(subscriberID, purpose))
+    init(source: LinkKeySource) {
+        self.source = source
     }
 
-    /// The subscriber id the token names, if it is genuine and for `purpose`.
-    public func verify(_ token: String, purpose: Purpose) -> Int64? {
-        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+    /// The tokens for a database at `databasePath`: its `link-secret` (created if missing)
+    /// and the secrets retired into `link-secret.previous` within `keepFor` seconds. A
+    /// rotation by another process is noticed within a second.
+    public static func load(databasePath: String, keepFor: TimeInterval) throws -> LinkTokens {
+        LinkTokens(source: try LinkKeySource(path: LinkSecret.path(forDatabase: databasePath), keepFor: keepFor))
+    }
+
+    /// The token for `subscriber`'s link of `purpose`, signed with the current secret.
+    public func token(for subscriber: Subscriber, purpose: Purpose) -> String {
+        token(subscriberID: subscriber.id, linkKey: subscriber.linkKey, purpose: purpose)
+    }
+
+    public func token(subscriberID: Int64, linkKey: Data, purpose: Purpose) -> String {
+        Self.keyedPrefix + String(subscriberID, radix: 36) + "." + Self.base64URL(source.keys().current.mac(subscriberID, linkKey, purpose))
+    }
+
+    /// A token of the first form, which no new link uses; for tests of the links already sent.
+    package func legacyToken(subscriberID: Int64, purpose: Purpose) -> String {
+        String(subscriberID, radix: 36) + "." + Self.base64URL(source.keys().current.mac(subscriberID, nil, purpose))
+    }
+
+    /// What a well-formed token for `purpose` claims; nil when it cannot be a token. The claim
+    /// is not yet trusted: ``LinkClaim/holds(for:at:)`` checks it against the subscriber row.
+    public func claim(_ token: String, purpose: Purpose) -> LinkClaim? {
+        let keyed = token.hasPrefix(Self.keyedPrefix)
+        let parts = token.dropFirst(keyed ? Self.keyedPrefix.count : 0).split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count <= 13, let id = Int64(parts[0], radix: 36), id > 0,
             let given = Self.decodeBase64URL(parts[1]), given.count == Self.macBytes,
             // Base64 ignores the spare bits of the last character: accept only the one canonical spelling.
             Self.base64URL(given) == parts[1], String(id, radix: 36) == parts[0]
         else { return nil }
-        let expected = mac(id, purpose)
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return difference == 0 ? id : nil
-    }
-
-    private func mac(_ id: Int64, _ purpose: Purpose) -> [UInt8] {
-        var hmac = keyed
-        hmac.update(data: Data("carers-newsletter/\(purpose.rawValue)/\(id)".utf8))
-        return Array(Array(hmac.finalize()).prefix(Self.macBytes))
+        return LinkClaim(subscriberID: id, keyed: keyed, mac: given, purpose: purpose, keys: source.keys())
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)

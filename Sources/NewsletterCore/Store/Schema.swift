@@ -22,7 +22,8 @@ enum Schema {
         Migration(version: 4, name: "content page state", apply: ContentPageTables.create),
         Migration(version: 5, name: "digests and blog batches", apply: DigestTables.create),
         Migration(version: 6, name: "job runs and the daemon heartbeat", apply: DaemonTables.create),
-        Migration(version: 7, name: "subscribers' first names", apply: SubscriberFirstNameColumn.add),
+        Migration(version: 7, name: "subscriber ids never reused, per-subscriber link keys, purge log", apply: SubscriberLinkKeyTables.create),
+        Migration(version: 8, name: "subscribers' first names", apply: SubscriberFirstNameColumn.add),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -34,6 +35,10 @@ enum Schema {
         try refuseNewer(found, path: path)
 
         try pool.writeWithoutTransaction { db in
+            // A table rebuild must not cascade its DROP to the rows that reference it; the
+            // pragma has no effect inside a transaction, so it is set around it.
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
             try db.inTransaction(.immediate) {
                 let current = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
                 try refuseNewer(current, path: path)

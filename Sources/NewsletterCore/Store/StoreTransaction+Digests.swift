@@ -133,7 +133,7 @@ extension StoreTransaction {
     }
 
     static func recipient(from row: Row) -> DigestRecipient {
-        DigestRecipient(subscriber: subscriber(from: row), watermark: row["watermark"])
+        DigestRecipient(subscriber: subscriber(from: row), watermark: row[Self.subscriberColumnCount])
     }
 
     static func encodeIDs(_ ids: [Int64]) -> String {

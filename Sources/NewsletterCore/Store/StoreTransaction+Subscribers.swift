@@ -3,7 +3,9 @@ import GRDB
 
 /// SQL for the subscriber table.
 extension StoreTransaction {
-    static let subscriberColumns = "id, email, name, status, digest, blog, topics, created_at, updated_at, active_since, first_name"
+    static let subscriberColumns = "id, email, name, status, digest, blog, topics, created_at, updated_at, active_since, link_key, legacy_links, first_name"
+    /// Where the columns after ``subscriberColumns`` start in a row.
+    static let subscriberColumnCount = 13
 
     public func subscriber(key: String) throws -> Subscriber? {
         try Row.fetchOne(
@@ -104,7 +106,9 @@ extension StoreTransaction {
             createdAt: row[7],
             updatedAt: row[8],
             activeSince: row[9],
-            firstName: row["first_name"])
+            linkKey: row[10],
+            legacyLinks: row[11],
+            firstName: row[12])
     }
 
     /// Topics are slugs (letters, digits, hyphens), so their JSON needs no escaping.

@@ -17,11 +17,20 @@ public struct Subscriber: Sendable, Equatable {
     public var updatedAt: Date
     /// When the subscriber last became active: their first digest covers only what came after.
     public var activeSince: Date?
+    /// Random bytes of this row that its link tokens are signed over: a link made for this
+    /// subscriber verifies against no other row, even one given the same id later.
+    public var linkKey: Data
+    /// Whether the row existed before link keys did, so links of the old form (id and MAC
+    /// only) sent to it still work.
+    public var legacyLinks: Bool
 
     public init(
         id: Int64, email: String, name: String?, status: SubscriberStatus, digest: DigestCadence, blog: BlogMode,
-        topics: [String], createdAt: Date, updatedAt: Date, activeSince: Date?, firstName: String? = nil
+        topics: [String], createdAt: Date, updatedAt: Date, activeSince: Date?, linkKey: Data = Data(), legacyLinks: Bool = false,
+        firstName: String? = nil
     ) {
+        self.linkKey = linkKey
+        self.legacyLinks = legacyLinks
         self.id = id
         self.firstName = firstName
         self.email = email

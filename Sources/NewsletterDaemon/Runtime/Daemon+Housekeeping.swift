@@ -55,6 +55,7 @@ extension Daemon {
             }
         }
 
+        purgeUnconfirmedIfDue(at: wall)
         if wall.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval {
             writeHeartbeat(state: "running")
         }

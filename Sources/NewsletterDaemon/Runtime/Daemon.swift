@@ -56,6 +56,7 @@ public final class Daemon: @unchecked Sendable {
     var lastHeartbeat = Date.distantPast
     var lastNotifiedStatus = ""
     var lastStatusRefresh = Date.distantPast
+    var lastPendingPurge = Date.distantPast
 
     /// Loads and checks the config, templates and content folder and opens the database;
     /// every problem is a ``NewsletterError`` naming it (config errors exit 78).

@@ -30,13 +30,13 @@ struct ConfirmRoutes: Sendable {
 
     func confirm(_ context: WebContext) async throws -> Response {
         let pages = PageRenderer(setup: state.setup)
-        guard let id = link.subscriberID(context) else { return pages.badLink() }
+        guard let claim = link.claim(context) else { return pages.badLink() }
         let setup = state.setup
         let changes = SubscriberChanges(status: .active, wording: Self.wording, clientAddress: context.clientAddress)
         let result: Subscriber?
         do {
             result = try await state.blocking { [state] in
-                try state.directory.update(subscriberID: id, changes) { before, after, tx in
+                try state.directory.update(link: claim, changes) { before, after, tx in
                     if before.status == .pending && after.status == .active {
                         try setup.signup.queueWelcome(for: after, in: tx, at: state.now())
                     }

@@ -23,23 +23,23 @@ struct PreferencesRoutes: Sendable {
 
     func save(_ request: Request, _ context: WebContext) async throws -> Response {
         let pages = PageRenderer(setup: state.setup)
-        guard let id = link.subscriberID(context) else { return pages.badLink() }
+        guard let claim = link.claim(context) else { return pages.badLink() }
         let client = context.clientAddress
         let body = try await FormBody.read(request)
         // Only a choice of topics needs the site's list (not leaving, nor "every topic").
         let choosesTopics = body["action"] != "unsubscribe" && body.all("topics").contains { !$0.isEmpty }
         let allowedTopics: Set<String> = choosesTopics
             ? try await state.blocking { [state] in
-                try state.store.read { tx in Set(try tx.siteTopics() + (try tx.subscriber(id: id)?.topics ?? [])) }
+                try state.store.read { tx in Set(try tx.siteTopics() + (try tx.subscriber(id: claim.subscriberID)?.topics ?? [])) }
             }
             : []
         switch PreferencesRequest(body, allowedTopics: allowedTopics) {
         case .unsubscribe:
-            let outcome = try await state.blocking { [state] in try state.directory.remove(subscriberID: id, clientAddress: client) }
+            let outcome = try await state.blocking { [state] in try state.directory.remove(link: claim, clientAddress: client) }
             guard let outcome else { return pages.badLink() }
             if case .unsubscribed = outcome {
                 state.metrics?.count(MetricNames.unsubscribes, outcome: "preferences")
-                state.logger.info("unsubscribed", metadata: ["subscriber_id": "\(id)", "from": "preferences"])
+                state.logger.info("unsubscribed", metadata: ["subscriber_id": "\(claim.subscriberID)", "from": "preferences"])
                 return UnsubscribeRoutes.done(pages, already: false)
             }
             return UnsubscribeRoutes.done(pages, already: true)
@@ -51,9 +51,9 @@ struct PreferencesRoutes: Sendable {
             changes.clientAddress = client
             let wanted = changes
             let found = try await state.blocking { [state] () throws -> Subscriber?? in
-                guard let current = try state.directory.subscriber(id: id) else { return .none }
+                guard let current = try state.directory.subscriber(link: claim) else { return .none }
                 guard current.status.isOnList else { return .some(nil) }
-                return .some(try state.directory.update(subscriberID: id, wanted))
+                return .some(try state.directory.update(link: claim, wanted))
             }
             guard let outcome = found else { return pages.badLink() }
             guard let subscriber = outcome else { return notOnList(pages) }

@@ -26,16 +26,16 @@ struct UnsubscribeRoutes: Sendable {
 
     func unsubscribe(_ request: Request, _ context: WebContext) async throws -> Response {
         let pages = PageRenderer(setup: state.setup)
-        guard let id = link.subscriberID(context) else { return pages.badLink() }
+        guard let claim = link.claim(context) else { return pages.badLink() }
         let oneClick = try await FormBody.read(request)["List-Unsubscribe"] == "One-Click"
         let client = context.clientAddress
-        let outcome = try await state.blocking { [state] in try state.directory.remove(subscriberID: id, clientAddress: client) }
+        let outcome = try await state.blocking { [state] in try state.directory.remove(link: claim, clientAddress: client) }
         guard let outcome else { return pages.badLink() }
         let already: Bool
         if case .alreadyUnsubscribed = outcome { already = true } else { already = false }
         state.metrics?.count(MetricNames.unsubscribes, outcome: already ? "repeated" : oneClick ? "one_click" : "page")
         if !already {
-            state.logger.info("unsubscribed", metadata: ["subscriber_id": "\(id)", "one_click": "\(oneClick)"])
+            state.logger.info("unsubscribed", metadata: ["subscriber_id": "\(claim.subscriberID)", "one_click": "\(oneClick)"])
         }
         if oneClick { return PageRenderer.text("You are unsubscribed.\n") }
         return Self.done(pages, already: already)
