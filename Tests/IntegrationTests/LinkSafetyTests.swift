@@ -11,10 +11,10 @@ struct LinkSafetyTests {
     typealias Web = WebEndpointTests
 
     /// The delivered message to `address` whose subject contains `subject`.
-    static func message(_ fixture: DaemonFixture, to address: String, subject: String) throws -> PythonEmail.Parsed? {
+    static func message(_ fixture: DaemonFixture, to address: String, subject: String) async throws -> PythonEmail.Parsed? {
         for file in fixture.delivered() {
             guard let data = FileManager.default.contents(atPath: fixture.dir.path("Maildir/new/\(file)")) else { continue }
-            let parsed = try PythonEmail.parse(data)
+            let parsed = try await PythonEmail.parse(data)
             if parsed.header("Subject")?.contains(subject) == true, parsed.header("To")?.contains(address) == true { return parsed }
         }
         return nil
@@ -23,7 +23,7 @@ struct LinkSafetyTests {
     static func text(_ fixture: DaemonFixture, to address: String, subject: String) async throws -> String {
         var found: PythonEmail.Parsed?
         let arrived = try await waitUntil(timeout: 60) {
-            found = try message(fixture, to: address, subject: subject)
+            found = try await message(fixture, to: address, subject: subject)
             return found != nil
         }
         guard arrived, let text = found?.parts.first(where: { $0.type == "text/plain" })?.content else {
@@ -40,7 +40,7 @@ struct LinkSafetyTests {
     }
 
     static func start(_ fixture: DaemonFixture) async throws -> (RunningProcess, URL) {
-        let (daemon, base, _) = try await offPool { try Web.start(fixture) }
+        let (daemon, base, _) = try await Web.start(fixture)
         return (daemon, base)
     }
 

@@ -8,24 +8,22 @@ import Testing
 /// lock), delivery goes on without a restart, and later reloads still reload.
 @Suite("A reload during a slow relay")
 struct ReloadDuringStallTests {
-    /// Datagrams until one is exactly `field` on a line of its own, read off the pool.
+    /// Datagrams until one is exactly `field` on a line of its own, each wait suspends off the pool.
     static func read(_ listener: NotifyListener, until field: String, timeout: TimeInterval = 60) async throws -> [String] {
-        try await offPool {
-            var seen: [String] = []
-            let deadline = Date().addingTimeInterval(timeout)
-            while Date() < deadline {
-                guard let message = try listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
-                seen.append(message)
-                if message.split(separator: "\n").contains(where: { $0 == field }) { break }
-            }
-            return seen
+        var seen: [String] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            guard let message = try await listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
+            seen.append(message)
+            if message.split(separator: "\n").contains(where: { $0 == field }) { break }
         }
+        return seen
     }
 
     @Test("SIGHUP during a 22 s stalled reply: reloaded, later messages delivered without a restart, a second SIGHUP reloads too")
     func reloadDuringStall() async throws {
         let dir = TemporaryDirectory("reload-stall")
-        let server = try await offPool { try ScriptedSMTPServer(in: dir, arguments: ["--stall", "22"]) }
+        let server = try await ScriptedSMTPServer(in: dir, arguments: ["--stall", "22"])
         func smtp(_ connections: Int) -> String {
             """
             smtp:

@@ -11,7 +11,7 @@ struct UnsubscribeAfterClaimTests {
     @Test("a relay stalls the first message; the others' subscribers leave meanwhile: their messages are cancelled, not sent")
     func unsubscribeDuringStall() async throws {
         let dir = TemporaryDirectory("after-claim")
-        let server = try await offPool { try ScriptedSMTPServer(in: dir, arguments: ["--stall", "3"]) }
+        let server = try await ScriptedSMTPServer(in: dir, arguments: ["--stall", "3"])
         // The stall ends well inside the reply timeout, so the first message is simply deferred.
         let cli = try CLIFixture(withContent: true, extraConfig: """
             smtp:

@@ -6,20 +6,18 @@ import Testing
 /// of the daemon is stuck, not only when its timer stops.
 @Suite("The watchdog pings only while the job queue, delivery and the web server answer")
 struct WatchdogLivenessTests {
-    /// Datagrams until `done` holds for one, or the time runs out; read off the pool.
+    /// Datagrams until `done` holds for one, or the time runs out; each wait suspends off the pool.
     static func read(_ listener: NotifyListener, timeout: TimeInterval, until done: @escaping @Sendable (String) -> Bool = { _ in false }) async throws
         -> [String]
     {
-        try await offPool {
-            var seen: [String] = []
-            let deadline = Date().addingTimeInterval(timeout)
-            while deadline.timeIntervalSinceNow > 0 {
-                guard let message = try listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
-                seen.append(message)
-                if done(message) { break }
-            }
-            return seen
+        var seen: [String] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while deadline.timeIntervalSinceNow > 0 {
+            guard let message = try await listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
+            seen.append(message)
+            if done(message) { break }
         }
+        return seen
     }
 
     @Test("delivery wedged (test fault): pings stop and the status says which part is stuck; before it, pings flowed")

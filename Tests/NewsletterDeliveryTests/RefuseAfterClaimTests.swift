@@ -42,7 +42,7 @@ struct RefuseAfterClaimTests {
     func refusedAfterClaim() async throws {
         let fixture = try DeliveryFixture()
         let dir = TemporaryDirectory("refuse")
-        let server = try await offPool { try ScriptedSMTPServer(in: dir) }
+        let server = try await ScriptedSMTPServer(in: dir)
         let first = try fixture.subscriber("first@example.org")
         let leaver = try fixture.subscriber("leaver@example.org")
         let eraser = try fixture.subscriber("eraser@example.org")

@@ -61,7 +61,7 @@ struct SessionCloseRaceTests {
     func noWakeupAfterClose() async throws {
         let fixture = try DeliveryFixture()
         let dir = TemporaryDirectory("close-race")
-        let server = try await offPool { try ScriptedSMTPServer(in: dir) }
+        let server = try await ScriptedSMTPServer(in: dir)
         let transport = WatchedTransport(smtp: try fixture.transport(fixture.smtp(port: server.port, connections: 4)))
         let runner = fixture.runner(transport, connections: 4)
         transport.runner.withLock { $0 = runner }
