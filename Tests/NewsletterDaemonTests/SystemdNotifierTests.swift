@@ -26,4 +26,26 @@ struct SystemdNotifierTests {
         #expect(SystemdNotifier.watchdogInterval(["WATCHDOG_USEC": "20000000", "WATCHDOG_PID": "1"]) == nil)
         #expect(SystemdNotifier.watchdogInterval(["WATCHDOG_USEC": "bogus"]) == nil)
     }
+
+    @Test("a manager that stops reading: notify gives up instead of blocking, and the queued messages are intact")
+    func fullSocketDoesNotBlock() async throws {
+        let dir = TemporaryDirectory("notify-full")
+        let listener = try NotifyListener(path: dir.path("notify.sock"))
+        let notifier = try #require(SystemdNotifier.fromEnvironment(["NOTIFY_SOCKET": listener.path]))
+        // A datagram socket queues net.unix.max_dgram_qlen messages (10 by default); the
+        // sends after that used to block until the reader came back, so a daemon stopping
+        // while nobody read its notify socket never finished. Off the pool: a send that
+        // waits out its retries holds its thread for a second.
+        let results = await offPool {
+            var results: [Bool] = []
+            for number in 0..<200 {
+                results.append(notifier.notify(["WATCHDOG=1", "STATUS=ping \(number)"]))
+                if results.last == false { break }
+            }
+            return results
+        }
+        #expect(results.last == false, "every send succeeded: the queue never filled, so nothing was shown")
+        #expect(results.count > 5 && results.dropLast().allSatisfy { $0 })
+        #expect(try await listener.receive(timeout: 5) == "WATCHDOG=1\nSTATUS=ping 0")
+    }
 }

@@ -54,6 +54,10 @@ public final class RunningProcess: @unchecked Sendable {
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private let group = DispatchGroup()
+    /// Left when the child has ended. Foundation's `waitUntilExit` spins a run loop that has
+    /// no sources on a plain thread, burning a core for as long as the child runs; the
+    /// termination handler wakes the waiter instead.
+    private let exited = DispatchGroup()
     private var out = Data()
     private var err = Data()
 
@@ -75,7 +79,12 @@ public final class RunningProcess: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = stdoutPipe
         process.standardError = stderrPipe
-        try process.run()
+        exited.enter()
+        process.terminationHandler = { [exited] _ in exited.leave() }
+        do { try process.run() } catch {
+            exited.leave()
+            throw error
+        }
         collect(stdoutPipe) { self.out = $0 }
         collect(stderrPipe) { self.err = $0 }
     }
@@ -107,7 +116,7 @@ public final class RunningProcess: @unchecked Sendable {
     /// Blocks the calling thread until the process ends and its output is read: only ever
     /// called on a thread of its own (`wait()`), never on the cooperative pool.
     private func blockingWait() -> CommandResult {
-        process.waitUntilExit()
+        exited.wait()
         group.wait()
         return CommandResult(
             status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,

@@ -43,14 +43,22 @@ public final class SystemdNotifier: Sendable {
             raw.copyBytes(from: address)
             return MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + address.count
         }
-        let sent = message.utf8CString.withUnsafeBufferPointer { buffer in
-            withUnsafePointer(to: &storage) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    sendto(descriptor, buffer.baseAddress, buffer.count - 1, Int32(MSG_NOSIGNAL), socketAddress, socklen_t(length))
+        // Never block on the socket: a manager that stops reading it (systemd does not, but a
+        // test harness or a wedged supervisor can) must not stall a stop or the watchdog
+        // thread. A full queue is retried for up to a second, then the message is dropped.
+        for attempt in 0..<100 {
+            let sent = message.utf8CString.withUnsafeBufferPointer { buffer in
+                withUnsafePointer(to: &storage) { pointer in
+                    pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                        sendto(descriptor, buffer.baseAddress, buffer.count - 1, Int32(MSG_NOSIGNAL | MSG_DONTWAIT), socketAddress, socklen_t(length))
+                    }
                 }
             }
+            if sent >= 0 { return true }
+            guard errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR, attempt < 99 else { return false }
+            usleep(10_000)
         }
-        return sent >= 0
+        return false
     }
 
     /// How often to send `WATCHDOG=1`: half of `$WATCHDOG_USEC`, when the watchdog is on and
