@@ -11,14 +11,16 @@ struct UnsubscribeAfterClaimTests {
     @Test("a relay stalls the first message; the others' subscribers leave meanwhile: their messages are cancelled, not sent")
     func unsubscribeDuringStall() async throws {
         let dir = TemporaryDirectory("after-claim")
-        let server = try await ScriptedSMTPServer(in: dir, arguments: ["--stall", "3"])
-        // The stall ends well inside the reply timeout, so the first message is simply deferred.
+        // The stall lasts until the test has removed and erased (the release file), however
+        // long a loaded machine takes over that, and ends well inside the reply timeout.
+        let release = dir.path("release")
+        let server = try await ScriptedSMTPServer(in: dir, arguments: ["--stall", "240", "--release-file", release])
         let cli = try CLIFixture(withContent: true, extraConfig: """
             smtp:
               url: smtp://127.0.0.1:\(server.port)
               tls: none
               connections: 1
-              command_timeout: 30s
+              command_timeout: 5m
 
             """)
         let store = try cli.store()
@@ -49,6 +51,7 @@ struct UnsubscribeAfterClaimTests {
         #expect(removed.status == 0, "\(removed)")
         let erased = try await Binaries.run("newsletterctl", ["subscribers", "erase", "eraser@example.org", "--yes", "--config", cli.config])
         #expect(erased.status == 0, "\(erased)")
+        try dir.write("release", "")
         let result = await daemon.wait()
 
         let sentTo = server.messages.compactMap { ($0["to"] as? [String])?.first }

@@ -4,13 +4,14 @@ import Foundation
 public final class NotifyListener: @unchecked Sendable {
     public let path: String
     private let descriptor: Int32
+    private let drain: NotifyDrain
 
     public init(path: String) throws {
         self.path = path
         #if canImport(Glibc)
-        descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        descriptor = socket(AF_UNIX, SOCK_DGRAM, 0)
+        let descriptor = socket(AF_UNIX, SOCK_DGRAM, 0)
         #endif
         var bytes = Array(path.utf8)
         if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 } else { unlink(path) }
@@ -23,26 +24,76 @@ public final class NotifyListener: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(length)) }
         }
-        guard result == 0 else { throw TestSetupError("cannot bind \(path): \(String(cString: strerror(errno)))") }
+        guard result == 0 else {
+            close(descriptor)
+            throw TestSetupError("cannot bind \(path): \(String(cString: strerror(errno)))")
+        }
+        self.descriptor = descriptor
+        drain = NotifyDrain(descriptor: descriptor)
     }
 
     deinit {
-        close(descriptor)
+        // The drain thread owns the descriptor from here: it closes it when it sees the stop.
+        drain.stop()
         if !path.hasPrefix("@") { unlink(path) }
     }
 
-    /// The next datagram, or nil when none arrives within `timeout` seconds.
-    /// The wait for it runs on a thread of its own, never on the cooperative pool.
+    /// The next datagram, or nil when none arrives within `timeout` seconds. The wait
+    /// suspends the task; it never holds a thread of the cooperative pool.
     public func receive(timeout: TimeInterval) async throws -> String? {
-        try await offPool { [self] in try self.blockingReceive(timeout: timeout) }
+        let deadline = Date() + timeout
+        while true {
+            if let message = drain.next() { return message }
+            if let failure = drain.failure { throw TestSetupError(failure) }
+            if Date() >= deadline { return nil }
+            try? await Task.sleep(nanoseconds: 10_000_000)
+        }
+    }
+}
+
+/// Reads the socket for as long as the listener lives, as systemd does: a sender is never
+/// held up or made to drop a message because the test was busy between two receives.
+final class NotifyDrain: @unchecked Sendable {
+    private let lock = NSLock()
+    private var queue: [String] = []
+    private var stopped = false
+    private(set) var failure: String?
+
+    init(descriptor: Int32) {
+        let thread = Thread { [self] in run(descriptor) }
+        thread.start()
     }
 
-    private func blockingReceive(timeout: TimeInterval) throws -> String? {
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, Int32(timeout * 1000)) == 1 else { return nil }
+    func next() -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return queue.isEmpty ? nil : queue.removeFirst()
+    }
+
+    func stop() {
+        lock.lock()
+        stopped = true
+        lock.unlock()
+    }
+
+    private func run(_ descriptor: Int32) {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = recv(descriptor, &buffer, buffer.count, 0)
-        guard count >= 0 else { throw TestSetupError("recv failed: \(String(cString: strerror(errno)))") }
-        return String(decoding: buffer.prefix(count), as: UTF8.self)
+        while true {
+            lock.lock()
+            let done = stopped
+            lock.unlock()
+            if done { break }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 50) == 1 else { continue }
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            lock.lock()
+            if count >= 0 {
+                queue.append(String(decoding: buffer.prefix(count), as: UTF8.self))
+            } else if errno != EINTR && errno != EAGAIN {
+                failure = "recv failed: \(String(cString: strerror(errno)))"
+            }
+            lock.unlock()
+        }
+        close(descriptor)
     }
 }

@@ -46,10 +46,20 @@ class Recorder:
 
 
 class Handler:
-    def __init__(self, recorder, stall):
+    def __init__(self, recorder, stall, release_file=None):
         self.recorder = recorder
         self.stall = stall
+        self.release_file = release_file
         self.tried = set()
+
+    async def wait_stall(self):
+        """--stall seconds, or with --release-file until that file exists (at most --stall)."""
+        if not self.release_file:
+            await asyncio.sleep(self.stall)
+            return
+        deadline = asyncio.get_running_loop().time() + self.stall
+        while not os.path.exists(self.release_file) and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.02)
 
     def once(self, address):
         """For first<case> addresses: the local part to act on, failing only the first try."""
@@ -100,7 +110,7 @@ class Handler:
             return "250 2.0.0 never seen"
         if local.startswith("stall"):
             self.recorder.event(event="stalled", to=to)
-            await asyncio.sleep(self.stall)
+            await self.wait_stall()
             return "451 4.3.0 Too late"
         content = envelope.content or b""
         found = MESSAGE_ID.search(content)
@@ -143,6 +153,7 @@ def main():
     parser.add_argument("--log")
     parser.add_argument("--store")
     parser.add_argument("--stall", type=float, default=5.0)
+    parser.add_argument("--release-file", help="a stall ends as soon as this file exists (--stall is then only its bound)")
     parser.add_argument("--greet421", action="store_true")
     parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
@@ -150,7 +161,7 @@ def main():
     args = parser.parse_args()
 
     recorder = Recorder(args.log, args.store)
-    handler = Handler(recorder, args.stall)
+    handler = Handler(recorder, args.stall, args.release_file)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
