@@ -10,14 +10,7 @@ import Testing
 struct ReloadDuringStallTests {
     /// Datagrams until one is exactly `field` on a line of its own, each wait suspends off the pool.
     static func read(_ listener: NotifyListener, until field: String, timeout: TimeInterval = 60) async throws -> [String] {
-        var seen: [String] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            guard let message = try await listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
-            seen.append(message)
-            if message.split(separator: "\n").contains(where: { $0 == field }) { break }
-        }
-        return seen
+        try await listener.messages(for: timeout, untilField: field)
     }
 
     @Test("SIGHUP during a 22 s stalled reply: reloaded, later messages delivered without a restart, a second SIGHUP reloads too")

@@ -6,14 +6,7 @@ import Testing
 struct SystemdProtocolTests {
     /// Datagrams from the daemon, in order, until one contains `field` or the time runs out.
     static func read(_ listener: NotifyListener, until field: String, timeout: TimeInterval = 120) async throws -> [String] {
-        var seen: [String] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            guard let message = try await listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
-            seen.append(message)
-            if message.split(separator: "\n").contains(where: { $0 == field }) { break }
-        }
-        return seen
+        try await listener.messages(for: timeout, untilField: field)
     }
 
     /// systemd may stop or reload a service at any moment after it starts: before the

@@ -10,14 +10,7 @@ struct WatchdogLivenessTests {
     static func read(_ listener: NotifyListener, timeout: TimeInterval, until done: @escaping @Sendable (String) -> Bool = { _ in false }) async throws
         -> [String]
     {
-        var seen: [String] = []
-        let deadline = Date().addingTimeInterval(timeout)
-        while deadline.timeIntervalSinceNow > 0 {
-            guard let message = try await listener.receive(timeout: deadline.timeIntervalSinceNow) else { break }
-            seen.append(message)
-            if done(message) { break }
-        }
-        return seen
+        try await listener.messages(for: timeout, until: done)
     }
 
     @Test("delivery wedged (test fault): pings stop and the status says which part is stuck; before it, pings flowed")

@@ -3,7 +3,6 @@ import Foundation
 /// A datagram socket standing in for systemd's notify socket.
 public final class NotifyListener: @unchecked Sendable {
     public let path: String
-    private let descriptor: Int32
     private let drain: NotifyDrain
 
     public init(path: String) throws {
@@ -28,7 +27,6 @@ public final class NotifyListener: @unchecked Sendable {
             close(descriptor)
             throw TestSetupError("cannot bind \(path): \(String(cString: strerror(errno)))")
         }
-        self.descriptor = descriptor
         drain = NotifyDrain(descriptor: descriptor)
     }
 
@@ -36,6 +34,23 @@ public final class NotifyListener: @unchecked Sendable {
         // The drain thread owns the descriptor from here: it closes it when it sees the stop.
         drain.stop()
         if !path.hasPrefix("@") { unlink(path) }
+    }
+
+    /// Datagrams until one satisfies `done` (it is included) or `timeout` passes.
+    public func messages(for timeout: TimeInterval, until done: (String) -> Bool = { _ in false }) async throws -> [String] {
+        var seen: [String] = []
+        let deadline = Date().addingTimeInterval(timeout)
+        while deadline.timeIntervalSinceNow > 0 {
+            guard let message = try await receive(timeout: deadline.timeIntervalSinceNow) else { break }
+            seen.append(message)
+            if done(message) { break }
+        }
+        return seen
+    }
+
+    /// Datagrams until one holds `field` on a line of its own, or `timeout` passes.
+    public func messages(for timeout: TimeInterval, untilField field: String) async throws -> [String] {
+        try await messages(for: timeout) { $0.split(separator: "\n").contains { $0 == field } }
     }
 
     /// The next datagram, or nil when none arrives within `timeout` seconds. The wait
