@@ -9,7 +9,7 @@ DESTDIR     ?=
 
 # System packages the build, the tests, the demo and the benchmarks need.
 APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl \
-                spamassassin chromium chromium-driver python3-selenium wrk
+                spamassassin chromium chromium-driver python3-selenium wrk postgresql
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 

@@ -9,13 +9,13 @@ final class DeliveryCLIFixture: @unchecked Sendable {
     let cli: CLIFixture
     let store: Store
 
-    init(port: Int, connections: Int = 1, from: String? = "Test Carers <news@example.org>") throws {
+    init(port: Int, connections: Int = 1, from: String? = "Test Carers <news@example.org>", commandTimeout: String = "2s") throws {
         cli = try CLIFixture(mailFrom: from, withContent: true, extraConfig: """
             smtp:
               url: smtp://127.0.0.1:\(port)
               tls: none
               connections: \(connections)
-              command_timeout: 2s
+              command_timeout: \(commandTimeout)
             """ + "\n")
         store = try Store.open(DatabaseSettings(path: cli.dir.path("data/newsletter.db")))
     }

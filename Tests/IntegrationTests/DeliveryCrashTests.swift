@@ -12,9 +12,13 @@ struct DeliveryCrashTests {
     @Test("killing newsletterd --once at random moments loses nothing and duplicates stay within the bound")
     func killAndRestart() async throws {
         let dir = TemporaryDirectory("crash")
-        let server = try await ScriptedSMTPServer(in: dir)
+        // The server accepts no more than the limit file says, so a run is always stopped
+        // mid-way by the kill, however slowly the test notices that the count was reached.
+        let limitFile = dir.path("limit")
+        let server = try await ScriptedSMTPServer(in: dir, arguments: ["--limit-file", limitFile])
         let connections = 4
-        let fixture = try DeliveryCLIFixture(port: server.port, connections: connections)
+        // A held reply waits for the kill, not for the client's timeout.
+        let fixture = try DeliveryCLIFixture(port: server.port, connections: connections, commandTimeout: "10m")
         let total = 3000
         try fixture.store.write { tx in
             for n in 0..<total {
@@ -36,8 +40,9 @@ struct DeliveryCrashTests {
             guard before < total - 400 else { break }
             // Kill after a random number of further deliveries: always mid-run, never before it starts.
             let target = before + Int.random(in: 20...400, using: &random)
+            try String(target).write(toFile: limitFile, atomically: true, encoding: .utf8)
             let process = try Binaries.start("newsletterd", ["--once", "--config", fixture.cli.config, "--log-level", "warning"])
-            let reached = await waitUntil(timeout: 120) { server.messages.count >= target || !process.process.isRunning }
+            let reached = await waitUntil(timeout: 600) { server.messages.count >= target || !process.process.isRunning }
             process.signal(SIGKILL)
             let result = await process.wait()
             #expect(reached)
@@ -45,6 +50,7 @@ struct DeliveryCrashTests {
             kills += 1
         }
         #expect(kills >= 3)
+        try FileManager.default.removeItem(atPath: limitFile)
 
         let final = try await fixture.once()
         #expect(final.status == 0, "\(final)")

@@ -15,6 +15,9 @@ with a message depends on the recipient's local part, so one server scripts many
             that a retry gets past
   anything else: 250, and the message is recorded (and saved in --store, if given)
 
+--limit-file PATH holds the reply to any message beyond the number written in PATH until the
+file allows it (or is removed): a test can stop a sender at an exact count, whatever the load.
+
 --greet421 answers every connection with 421 and closes it. --starttls CERT KEY offers (and
 requires) STARTTLS; --implicit-tls CERT KEY speaks TLS from the first byte; --auth USER:PASS
 requires AUTH PLAIN/LOGIN with that login.
@@ -46,11 +49,30 @@ class Recorder:
 
 
 class Handler:
-    def __init__(self, recorder, stall, release_file=None):
+    def __init__(self, recorder, stall, release_file=None, limit_file=None):
         self.recorder = recorder
         self.stall = stall
         self.release_file = release_file
+        self.limit_file = limit_file
         self.tried = set()
+
+    def limit(self):
+        """The number of messages --limit-file allows, or None for no limit."""
+        try:
+            with open(self.limit_file) as f:
+                return int(f.read().strip() or "0")
+        except (OSError, ValueError):
+            return None
+
+    async def wait_for_limit(self):
+        """Holds a message that would pass --limit-file's count until the file allows it."""
+        if not self.limit_file:
+            return
+        while True:
+            allowed = self.limit()
+            if allowed is None or self.recorder.count < allowed:
+                return
+            await asyncio.sleep(0.02)
 
     async def wait_stall(self):
         """--stall seconds, or with --release-file until that file exists (at most --stall)."""
@@ -112,6 +134,7 @@ class Handler:
             self.recorder.event(event="stalled", to=to)
             await self.wait_stall()
             return "451 4.3.0 Too late"
+        await self.wait_for_limit()
         content = envelope.content or b""
         found = MESSAGE_ID.search(content)
         self.recorder.count += 1
@@ -154,6 +177,7 @@ def main():
     parser.add_argument("--store")
     parser.add_argument("--stall", type=float, default=5.0)
     parser.add_argument("--release-file", help="a stall ends as soon as this file exists (--stall is then only its bound)")
+    parser.add_argument("--limit-file", help="accept no more messages than the number this file holds")
     parser.add_argument("--greet421", action="store_true")
     parser.add_argument("--starttls", nargs=2, metavar=("CERT", "KEY"))
     parser.add_argument("--implicit-tls", nargs=2, metavar=("CERT", "KEY"))
@@ -161,7 +185,7 @@ def main():
     args = parser.parse_args()
 
     recorder = Recorder(args.log, args.store)
-    handler = Handler(recorder, args.stall, args.release_file)
+    handler = Handler(recorder, args.stall, args.release_file, args.limit_file)
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
 
