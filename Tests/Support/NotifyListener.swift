@@ -72,7 +72,7 @@ final class NotifyDrain: @unchecked Sendable {
     private let lock = NSLock()
     private var queue: [String] = []
     private var stopped = false
-    private(set) var failure: String?
+    private var failed: String?
 
     init(descriptor: Int32) {
         let thread = Thread { [self] in run(descriptor) }
@@ -83,6 +83,13 @@ final class NotifyDrain: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return queue.isEmpty ? nil : queue.removeFirst()
+    }
+
+    /// Read under the lock: the drain thread writes it, the test's task reads it.
+    var failure: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return failed
     }
 
     func stop() {
@@ -105,7 +112,7 @@ final class NotifyDrain: @unchecked Sendable {
             if count >= 0 {
                 queue.append(String(decoding: buffer.prefix(count), as: UTF8.self))
             } else if errno != EINTR && errno != EAGAIN {
-                failure = "recv failed: \(String(cString: strerror(errno)))"
+                failed = "recv failed: \(String(cString: strerror(errno)))"
             }
             lock.unlock()
         }

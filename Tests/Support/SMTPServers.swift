@@ -93,11 +93,9 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
 
     deinit {
         // SIGKILL: a child started from a test thread may inherit a mask that blocks SIGTERM.
-        // SIGKILL cannot be caught or delayed, so the wait that reaps it is immediate.
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // Foundation reaps it; waiting here would spin a run loop on whichever thread (a
+        // pool thread, often) drops the last reference.
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Every event so far, oldest first.
@@ -160,11 +158,8 @@ public final class SMTPSink: @unchecked Sendable {
     private var processRef: Process?
 
     deinit {
-        // As above: a SIGKILLed child is reaped at once.
-        if let process = processRef, process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        // As above: killed, and reaped by Foundation.
+        if let process = processRef, process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
     /// Messages received so far.
