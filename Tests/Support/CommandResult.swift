@@ -49,15 +49,11 @@ public enum Binaries {
 /// A child process whose output is collected on background threads, so a chatty child never
 /// blocks on a full pipe.
 public final class RunningProcess: @unchecked Sendable {
-    public let process = Process()
+    public let process: ChildProcess
     public let stdinPipe: Pipe?
     private let stdoutPipe = Pipe()
     private let stderrPipe = Pipe()
     private let group = DispatchGroup()
-    /// Left when the child has ended. Foundation's `waitUntilExit` spins a run loop that has
-    /// no sources on a plain thread, burning a core for as long as the child runs; the
-    /// termination handler wakes the waiter instead.
-    private let exited = DispatchGroup()
     private var out = Data()
     private var err = Data()
 
@@ -65,26 +61,20 @@ public final class RunningProcess: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSetupError("\(executable) is not built; run 'swift build' (make test does) first")
         }
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        process = ChildProcess(executable: executable, arguments: arguments)
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NEWSLETTER_CONFIG")
         env.removeValue(forKey: "JOURNAL_STREAM")
         env.removeValue(forKey: "NOTIFY_SOCKET")
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
+        process.currentDirectory = currentDirectory
         let input = Pipe()
         stdinPipe = input
-        process.standardInput = input
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
-        exited.enter()
-        process.terminationHandler = { [exited] _ in exited.leave() }
-        do { try process.run() } catch {
-            exited.leave()
-            throw error
-        }
+        process.standardInput = .pipe(input)
+        process.standardOutput = .pipe(stdoutPipe)
+        process.standardError = .pipe(stderrPipe)
+        try process.run()
         collect(stdoutPipe) { self.out = $0 }
         collect(stderrPipe) { self.err = $0 }
     }
@@ -116,11 +106,10 @@ public final class RunningProcess: @unchecked Sendable {
     /// Blocks the calling thread until the process ends and its output is read: only ever
     /// called on a thread of its own (`wait()`), never on the cooperative pool.
     private func blockingWait() -> CommandResult {
-        exited.wait()
+        process.waitUntilExit()
         group.wait()
         return CommandResult(
-            status: process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus,
-            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+            status: process.exitStatus ?? -1, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 }
 

@@ -53,22 +53,20 @@ public enum PythonEmail {
     }
 
     private static func blockingParse(_ message: Data) throws -> Parsed {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script]
+        let process = ChildProcess(executable: "/usr/bin/python3", arguments: ["-c", script])
         let input = Pipe()
         let output = Pipe()
         let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
+        process.standardInput = .pipe(input)
+        process.standardOutput = .pipe(output)
+        process.standardError = .pipe(errors)
         try process.run()
         input.fileHandleForWriting.write(message)
         try input.fileHandleForWriting.close()
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let problem = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard process.exitStatus == 0 else {
             throw TestSetupError("python3 could not parse the message: \(String(decoding: problem, as: UTF8.self))")
         }
         return try JSONDecoder().decode(Parsed.self, from: data)

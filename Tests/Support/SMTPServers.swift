@@ -56,7 +56,7 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
     public let port: Int
     public let logPath: String
     public let storeFolder: String
-    private let process = Process()
+    private let process: ChildProcess
 
     public static var script: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("scripted_smtp.py").path
@@ -66,11 +66,9 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
         logPath = dir.path("\(name).log.jsonl")
         storeFolder = dir.path("\(name)-messages")
         try FileManager.default.createDirectory(atPath: storeFolder, withIntermediateDirectories: true)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [Self.script, "--log", logPath, "--store", storeFolder] + arguments
+        process = ChildProcess(executable: "/usr/bin/python3", arguments: [Self.script, "--log", logPath, "--store", storeFolder] + arguments)
         let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardOutput = .pipe(output)
         try process.run()
         // The first line is "PORT n"; read it byte by byte so nothing after it is swallowed.
         // Python takes a while to start under load: the read waits on a thread of its own.
@@ -93,8 +91,7 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
 
     deinit {
         // SIGKILL: a child started from a test thread may inherit a mask that blocks SIGTERM.
-        // Foundation reaps it; waiting here would spin a run loop on whichever thread (a
-        // pool thread, often) drops the last reference.
+        // Its own waiting thread reaps it.
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
@@ -124,8 +121,6 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
 public final class SMTPSink: @unchecked Sendable {
     public let port: Int
     public let dumps: String
-    private let process = Process()
-
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: "/usr/sbin/smtp-sink") }
 
     public init(in dir: TemporaryDirectory, arguments: [String] = []) async throws {
@@ -135,13 +130,11 @@ public final class SMTPSink: @unchecked Sendable {
         var lastError = ""
         for _ in 0..<5 {
             let port = try FreePort.pick()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/sbin/smtp-sink")
             let user = getuid() == 0 ? ["-u", "nobody"] : []
-            process.arguments = user + ["-d", "\(dumps)/%M%S."] + arguments + ["127.0.0.1:\(port)", "256"]
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            let process = ChildProcess(
+                executable: "/usr/sbin/smtp-sink", arguments: user + ["-d", "\(dumps)/%M%S."] + arguments + ["127.0.0.1:\(port)", "256"])
             let errors = Pipe()
-            process.standardError = errors
+            process.standardError = .pipe(errors)
             try process.run()
             if await waitUntil(timeout: 60, { FreePort.isListening(port) || !process.isRunning }) && process.isRunning {
                 self.port = port
@@ -155,10 +148,10 @@ public final class SMTPSink: @unchecked Sendable {
         throw TestSetupError("smtp-sink did not start: \(lastError)")
     }
 
-    private var processRef: Process?
+    private var processRef: ChildProcess?
 
     deinit {
-        // As above: killed, and reaped by Foundation.
+        // As above: killed, and reaped by its waiting thread.
         if let process = processRef, process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
