@@ -16,7 +16,7 @@ SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 SYSCONFDIR  ?= /etc
 UNITDIR     ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps build build-release test test-reliability test-browser test-browser-run fuzz spamcheck demo bench install clean
+.PHONY: all deps build build-release test test-run test-reliability test-browser test-browser-run fuzz spamcheck demo bench install clean
 
 all: build
 
@@ -39,14 +39,23 @@ build-release: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
 
 # Integration tests run the real binaries: build everything first, then run the tests
-# against that build (NEWSLETTER_BIN_DIR tells them where the binaries are).
+# against that build (NEWSLETTER_BIN_DIR tells them where the binaries are), with a private
+# PostgreSQL cluster started for the run and stopped after it (scripts/test-postgres.sh).
 # Then, where Chromium is installed (make deps installs it), the browser test.
 test: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" $(SWIFT) test --skip-build $(BUILD_FLAGS)
+	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" scripts/test-postgres.sh run $(MAKE) --no-print-directory test-run
 	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then \
 	  $(MAKE) --no-print-directory test-browser-run; \
 	else echo "make test: Chromium is not installed; skipping the browser test (make deps installs it)"; fi
+
+# Every test on the embedded SQLite, then the suites whose fixtures take a store
+# (TestDatabase) again on PostgreSQL. Run inside scripts/test-postgres.sh, which provides
+# the cluster.
+STORE_SUITES := NewsletterCoreTests|NewsletterComposeTests|NewsletterDeliveryTests|NewsletterContentTests|NewsletterWebTests
+test-run:
+	$(SWIFT) test --skip-build $(BUILD_FLAGS)
+	NEWSLETTER_TEST_STORE=postgresql $(SWIFT) test --skip-build --filter '$(STORE_SUITES)' $(BUILD_FLAGS)
 
 # The real pages in headless Chromium: sign up, confirm, change preferences, unsubscribe.
 # Screenshots go to test-artifacts/browser/ (git-ignored).
@@ -61,7 +70,7 @@ test-browser-run:
 # for the small tmpfs it fills.
 test-reliability: deps
 	$(SWIFT) build --build-tests $(BUILD_FLAGS)
-	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" $(SWIFT) test --skip-build --filter ReliabilityTests $(BUILD_FLAGS)
+	NEWSLETTER_BIN_DIR="$$($(SWIFT) build --show-bin-path $(BUILD_FLAGS))" scripts/test-postgres.sh run $(SWIFT) test --skip-build --filter ReliabilityTests $(BUILD_FLAGS)
 
 # Coverage-guided fuzzing (libFuzzer) of the address validator, the CSV importer, the page
 # parser, the config loader and the MIME serializer: FUZZ_SECONDS each (default 60).

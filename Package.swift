@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // libcurl, through a shim of typed wrappers for its variadic C functions.
@@ -32,14 +34,28 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
-        // Config, store and subscribers: the layer every other module stands on.
+        // Config, the store's queries and the domains: the layer every other module stands on.
+        // It sees no database driver: a StoreBackend from NewsletterStore runs its SQL.
         .target(
             name: "NewsletterCore",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The store's backends, SQLite through GRDB and PostgreSQL through postgres-nio, with
+        // their schemas, migrations, locks and change signals.
+        .target(
+            name: "NewsletterStore",
+            dependencies: [
+                "NewsletterCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Transports (SMTP through libcurl, Maildir) and the outbox engine that drives them.
@@ -73,7 +89,7 @@ let package = Package(
         .target(
             name: "NewsletterDaemon",
             dependencies: [
-                "NewsletterCore", "NewsletterContent", "NewsletterCompose", "NewsletterDelivery",
+                "NewsletterCore", "NewsletterStore", "NewsletterContent", "NewsletterCompose", "NewsletterDelivery",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -100,14 +116,14 @@ let package = Package(
         .target(
             name: "CommandSupport",
             dependencies: [
-                "NewsletterCore",
+                "NewsletterCore", "NewsletterStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "newsletterctl",
             dependencies: [
-                "NewsletterCore", "NewsletterContent", "NewsletterCompose", "NewsletterDelivery", "CommandSupport",
+                "NewsletterCore", "NewsletterStore", "NewsletterContent", "NewsletterCompose", "NewsletterDelivery", "CommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -125,33 +141,45 @@ let package = Package(
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.
         .target(name: "NewsletterTestSupport", path: "Tests/Support", exclude: ["scripted_smtp.py"]),
+        // Stores for the tests on either backend: NEWSLETTER_TEST_STORE=postgresql picks PostgreSQL.
+        .target(
+            name: "NewsletterStoreTestSupport",
+            dependencies: ["NewsletterCore", "NewsletterStore", "NewsletterTestSupport"],
+            path: "Tests/StoreSupport"
+        ),
         // The fuzz targets' properties and hostile-input generators, shared by the seeded fuzz
         // tests (FuzzTests) and the libFuzzer harnesses (Fuzz/, `make fuzz`).
         .target(
             name: "NewsletterFuzzSupport",
-            dependencies: ["NewsletterCore", "NewsletterContent", "NewsletterCompose"],
+            dependencies: ["NewsletterCore", "NewsletterContent", "NewsletterCompose", "NewsletterTestSupport"],
             path: "Tests/FuzzSupport"
         ),
         .testTarget(name: "CCurlTests", dependencies: ["CCurl"]),
-        .testTarget(name: "NewsletterCoreTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(
+            name: "NewsletterCoreTests",
+            dependencies: [
+                "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "NewsletterContentTests",
-            dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "NewsletterComposeTests",
-            dependencies: ["NewsletterCompose", "NewsletterCore", "NewsletterTestSupport"],
+            dependencies: ["NewsletterCompose", "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Golden"]
         ),
-        .testTarget(name: "NewsletterDaemonTests", dependencies: ["NewsletterDaemon", "NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(name: "NewsletterDaemonTests", dependencies: ["NewsletterDaemon", "NewsletterCore", "NewsletterStore", "NewsletterTestSupport"]),
         .testTarget(
             name: "NewsletterDeliveryTests",
-            dependencies: ["NewsletterDelivery", "NewsletterCore", "NewsletterTestSupport", "CCurl"]
+            dependencies: ["NewsletterDelivery", "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport", "CCurl", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "NewsletterWebTests",
             dependencies: [
-                "NewsletterWeb", "NewsletterCore", "NewsletterCompose", "NewsletterTestSupport",
+                "NewsletterWeb", "NewsletterCore", "NewsletterStore", "NewsletterCompose", "NewsletterStoreTestSupport", "NewsletterTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -163,11 +191,11 @@ let package = Package(
             dependencies: ["NewsletterFuzzSupport", "NewsletterCore", "NewsletterContent", "NewsletterCompose", "CommandSupport", "NewsletterTestSupport"]
         ),
         // Runs the built binaries against temporary databases and configs.
-        .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterTestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterStore", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         // Crashes, failing relays and full disks against the real binaries: `make test-reliability`.
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["NewsletterCore", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NewsletterCore", "NewsletterStore", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

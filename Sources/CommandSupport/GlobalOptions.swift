@@ -1,5 +1,6 @@
 import ArgumentParser
 import NewsletterCore
+import NewsletterStore
 
 /// `--config PATH`, which every command takes.
 public struct GlobalOptions: ParsableArguments {

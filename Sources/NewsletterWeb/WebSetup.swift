@@ -12,8 +12,8 @@ public struct WebSetup: Sendable {
     let signup: SignupMessages
     let tokens: LinkTokens
 
-    public init(settings: Settings) throws {
-        let compose = try ComposeEnvironment.load(settings)
+    public init(settings: Settings, store: Store) throws {
+        let compose = try ComposeEnvironment.load(settings, store: store)
         try self.init(settings: settings, compose: compose, pages: try PageTemplates.load(settings.templates))
     }
 

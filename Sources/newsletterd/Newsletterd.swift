@@ -84,7 +84,7 @@ struct Newsletterd: AsyncParsableCommand {
         guard let listen = settings.http.listen else { return nil }
         let logger = Logger(label: "web")
         let state = WebState(
-            setup: try WebSetup(settings: settings), store: daemon.store, logger: logger, metrics: WebMetrics(registry: registry),
+            setup: try WebSetup(settings: settings, store: daemon.store), store: daemon.store, logger: logger, metrics: WebMetrics(registry: registry),
             wake: { daemon.wakeDelivery() })
         daemon.addReloadParticipant { next in
             guard next.http.listen != nil else {
@@ -94,7 +94,7 @@ struct Newsletterd: AsyncParsableCommand {
             if next.http.listen != listen || next.http.metricsListen != settings.http.metricsListen {
                 logger.warning("http.listen or http.metrics_listen changed; restart newsletterd to listen there")
             }
-            let setup = try WebSetup(settings: next)
+            let setup = try WebSetup(settings: next, store: daemon.store)
             return { state.replace(setup) }
         }
         return WebServer(state: state, logger: logger)

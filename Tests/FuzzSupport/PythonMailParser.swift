@@ -1,4 +1,5 @@
 import Foundation
+import NewsletterTestSupport
 
 /// Python's `email` package (policy=default) in one long-running `/usr/bin/python3`, as an
 /// independent parser for every message the fuzzers make: starting a process per message
@@ -56,7 +57,7 @@ public final class PythonMailParser: @unchecked Sendable {
     /// One parser per process, started on first use; nil when python3 is not there.
     public static let shared: PythonMailParser? = try? PythonMailParser()
 
-    private let process = Process()
+    private let process = ChildProcess(executable: "/usr/bin/python3", arguments: ["-c", PythonMailParser.script])
     private let input = Pipe()
     private let output = Pipe()
     private let lock = NSLock()
@@ -66,11 +67,8 @@ public final class PythonMailParser: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { throw CocoaError(.fileNoSuchFile) }
         // A parser that died must fail the check, not kill the fuzzer with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", Self.script]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
+        process.standardInput = .pipe(input)
+        process.standardOutput = .pipe(output)
         try process.run()
     }
 

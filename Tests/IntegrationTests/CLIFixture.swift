@@ -1,5 +1,6 @@
 import Foundation
 import NewsletterCore
+import NewsletterStore
 import NewsletterTestSupport
 
 /// A temporary folder with a config file pointing at a database inside it, and helpers to

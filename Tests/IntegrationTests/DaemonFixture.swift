@@ -1,5 +1,6 @@
 import Foundation
 import NewsletterCore
+import NewsletterStore
 import NewsletterTestSupport
 
 /// A site, a config using the Maildir transport, and helpers to run newsletterd on them.

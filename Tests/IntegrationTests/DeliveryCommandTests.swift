@@ -1,5 +1,6 @@
 import Foundation
 import NewsletterCore
+import NewsletterStore
 import NewsletterTestSupport
 import Testing
 

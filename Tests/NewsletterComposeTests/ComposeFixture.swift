@@ -1,4 +1,6 @@
 import Foundation
+import NewsletterStore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 
 @testable import NewsletterCompose
@@ -14,7 +16,7 @@ final class ComposeFixture: @unchecked Sendable {
     let monday = Date(timeIntervalSince1970: 1_794_816_000)
 
     init(sendEmpty: Bool = false, blogWindow: TimeInterval = 600, signup: SignupSettings = SignupSettings()) throws {
-        store = try Store.open(DatabaseSettings(path: dir.path("newsletter.db")))
+        store = try TestDatabase.open(path: dir.path("newsletter.db"))
         environment = ComposeEnvironment(
             siteName: "Peak District Carers", siteURL: URL(string: "https://carers.example.org"),
             postalAddress: "1 Market Place, Bakewell DE45 1AA", publicURL: URL(string: "https://carers.example.org/newsletter")!,

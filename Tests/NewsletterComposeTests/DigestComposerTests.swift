@@ -65,7 +65,7 @@ struct DigestComposerTests {
         #expect(third.queued == 0, "\(third)")
         #expect(try f.queued().count == 7)
         let records = try f.store.read { tx in try Int.fetchOne(tx.db, sql: "SELECT COUNT(*) FROM digest") }
-        let rows = try f.store.read { tx in try Row.fetchAll(tx.db, sql: "SELECT subscriber_id, period, cutoff FROM digest") }
+        let rows = try f.store.read { tx in try SQLRow.fetchAll(tx.db, sql: "SELECT subscriber_id, period, cutoff FROM digest") }
         #expect(records == 7, "\(rows)")
     }
 

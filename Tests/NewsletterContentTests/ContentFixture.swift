@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import NewsletterCore
+import NewsletterStore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 
 @testable import NewsletterContent
@@ -20,7 +22,7 @@ final class ContentFixture: @unchecked Sendable {
     static let start = Date(timeIntervalSince1970: 1_719_828_000)
 
     init(settings: ContentSettings = ContentSettings(), now: Date = ContentFixture.start) throws {
-        store = try Store.open(DatabaseSettings(path: dir.path("db/newsletter.db"), busyTimeout: 5))
+        store = try TestDatabase.open(path: dir.path("db/newsletter.db"), busyTimeout: 5)
         self.settings = settings
         time = now
         try FileManager.default.createDirectory(atPath: dir.path("site"), withIntermediateDirectories: true)

@@ -1,10 +1,12 @@
 import Foundation
 import GRDB
+import NewsletterStore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 
 @testable import NewsletterCore
 
-/// A store in a temporary folder, and a clock the test moves by hand.
+/// A store in a temporary folder (or a new PostgreSQL database: see ``TestDatabase``), and a clock the test moves by hand.
 final class StoreFixture: @unchecked Sendable {
     let dir = TemporaryDirectory("store")
     let store: Store
@@ -12,7 +14,7 @@ final class StoreFixture: @unchecked Sendable {
     private var time = Date(timeIntervalSince1970: 1_790_000_000)
 
     init() throws {
-        store = try Store.open(DatabaseSettings(path: dir.path("db/newsletter.db"), busyTimeout: 5))
+        store = try TestDatabase.open(path: dir.path("db/newsletter.db"), busyTimeout: 5)
     }
 
     var now: Date {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+@testable import NewsletterStore
 import NewsletterTestSupport
 import Testing
 

@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import Logging
 import NewsletterDelivery
+import NewsletterStore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 
 @testable import NewsletterCore
@@ -15,7 +17,7 @@ final class DeliveryFixture: @unchecked Sendable {
     private var time = Date()
 
     init() throws {
-        store = try Store.open(DatabaseSettings(path: dir.path("db/newsletter.db"), busyTimeout: 10))
+        store = try TestDatabase.open(path: dir.path("db/newsletter.db"), busyTimeout: 10)
     }
 
     var now: Date {
@@ -64,7 +66,7 @@ final class DeliveryFixture: @unchecked Sendable {
     }
 
     /// Runs SQL directly, for states the public API never produces.
-    func execute(_ sql: String, _ arguments: StatementArguments = []) throws {
+    func execute(_ sql: String, _ arguments: SQLArguments = []) throws {
         try store.write { tx in try tx.db.execute(sql: sql, arguments: arguments) }
     }
 

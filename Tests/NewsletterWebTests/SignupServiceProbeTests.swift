@@ -23,7 +23,7 @@ struct SignupServiceProbeTests {
         try SignupTrustTests.everyKind(fixture)
         let steps = Steps()
         let state = WebState(
-            setup: try WebSetup(settings: fixture.settings), store: fixture.store, logger: WebFixture.quiet,
+            setup: try WebSetup(settings: fixture.settings, store: fixture.store), store: fixture.store, logger: WebFixture.quiet,
             signupProbe: { steps.record($0) })
         let app = Application(router: WebServer.router(state: state, metrics: .none), logger: WebFixture.quiet)
         let seen = try await app.test(.router) { client in

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import Logging
 import NewsletterCompose
 import NewsletterCore
+import NewsletterStore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 import NewsletterWeb
 
@@ -39,8 +41,8 @@ final class WebFixture: @unchecked Sendable {
             """
         let file = try dir.write("newsletter.yaml", yaml)
         settings = try Settings.parse(yaml: yaml, file: file)
-        store = try Store.open(settings.database)
-        state = WebState(setup: try WebSetup(settings: settings), store: store, logger: Self.quiet, metrics: metrics)
+        store = try TestDatabase.open(path: settings.database.path)
+        state = WebState(setup: try WebSetup(settings: settings, store: store), store: store, logger: Self.quiet, metrics: metrics)
     }
 
     /// The public listener's application; `live` ones listen on an ephemeral loopback port.

@@ -36,15 +36,16 @@ public struct ComposeEnvironment: Sendable {
         self.tokens = tokens
     }
 
-    /// Loads templates and the link secret; throws exit 78 naming the missing setting.
-    public static func load(_ settings: Settings) throws -> ComposeEnvironment {
+    /// Loads templates and the link secret (beside a SQLite `store`, or in a shared one);
+    /// throws exit 78 naming the missing setting.
+    public static func load(_ settings: Settings, store: Store) throws -> ComposeEnvironment {
         guard let from = settings.mail.from else {
             throw NewsletterError.config("config \(settings.file): mail.from is not set; emails need a sender such as \"Carers News <news@carers.example.org>\"")
         }
         guard let publicURL = settings.http.publicURL else {
             throw NewsletterError.config("config \(settings.file): http.public_url is not set; unsubscribe and preferences links in emails need it")
         }
-        let tokens = try LinkTokens.load(databasePath: settings.database.path, keepFor: settings.links.previousKeyLifetime)
+        let tokens = try LinkTokens.load(settings.database, store: store, keepFor: settings.links.previousKeyLifetime)
         return ComposeEnvironment(
             siteName: settings.site.name, siteURL: settings.site.baseURL, postalAddress: settings.site.postalAddress, publicURL: publicURL,
             from: from, replyTo: settings.mail.replyTo, timeZone: settings.schedule.timeZone, sendEmpty: settings.digest.sendEmpty,

@@ -55,7 +55,7 @@ public struct ConfigLocation: Sendable, Equatable {
         do {
             data = try handle.read(upToCount: Self.maxSize + 1) ?? Data()
         } catch {
-            throw NewsletterError.config("config \(path) cannot be read by user \(UnixUser.current): \(StoreError.reason(error))")
+            throw NewsletterError.config("config \(path) cannot be read by user \(UnixUser.current): \(SystemErrorReason.text(error))")
         }
         if data.count > Self.maxSize {
             throw NewsletterError.config("config \(path) is larger than \(Self.maxSize / 1024) KB; a config file is a few kilobytes, so this is not one")

@@ -82,26 +82,58 @@ public struct Settings: Sendable {
     }
 }
 
-/// `database:`: where the SQLite file lives.
+/// `database:`: the SQLite file (`path`, or `url: sqlite:PATH`) or a PostgreSQL server
+/// (`url: postgresql://...`).
 public struct DatabaseSettings: Sendable, Equatable {
     public static let defaultPath = "/var/lib/carers-newsletter/newsletter.db"
 
-    /// Absolute path of the database file.
+    /// Absolute path of the SQLite file; for PostgreSQL, where the SQLite file would be, whose
+    /// folder holds the link secret unless `links` names another place.
     public var path: String
     /// How long a write waits for another process's lock before giving up.
     public var busyTimeout: TimeInterval
+    /// Set when the database is a PostgreSQL server.
+    public var postgres: PostgresSettings?
 
-    public init(path: String, busyTimeout: TimeInterval = 10) {
+    public init(path: String, busyTimeout: TimeInterval = 10, postgres: PostgresSettings? = nil) {
         self.path = path
         self.busyTimeout = busyTimeout
+        self.postgres = postgres
     }
 
     init(_ section: ConfigSection, relativeTo folder: URL) throws {
-        let path = try section.path("path", expected: "the path of the database file") ?? Self.defaultPath
-        self.path = ConfigPath.resolve(path, relativeTo: folder)
+        var path = try section.path("path", expected: "the path of the database file")
+        if let url = try section.string("url") {
+            if url.hasPrefix("sqlite:") {
+                guard path == nil else { throw NewsletterError.config("database: give url or path, not both") }
+                path = String(url.dropFirst("sqlite:".count))
+                guard !(path ?? "").isEmpty else { throw NewsletterError.config("database.url: sqlite: needs a path, as in sqlite:/var/lib/carers-newsletter/newsletter.db") }
+            } else if url.hasPrefix("postgresql:") || url.hasPrefix("postgres:") {
+                var settings = try PostgresSettings.parse(url)
+                settings.password = try PostgresSettings.readPassword(
+                    file: try section.path("password_file", expected: "the path of a file holding the database password")
+                        .map { ConfigPath.resolve($0, relativeTo: folder) })
+                if let count = try section.string("max_connections") {
+                    guard let number = Int(count), (1...100).contains(number) else {
+                        throw NewsletterError.config("database.max_connections: '\(count)' is not a number from 1 to 100")
+                    }
+                    settings.maxConnections = number
+                }
+                postgres = settings
+            } else {
+                throw NewsletterError.config("database.url: '\(url.prefix(40))' is neither sqlite:PATH nor postgresql://USER@HOST:PORT/DATABASE")
+            }
+        }
+        if postgres == nil, try section.string("password_file") != nil || section.string("max_connections") != nil {
+            throw NewsletterError.config("database.password_file and max_connections are for a postgresql:// database.url")
+        }
+        self.path = ConfigPath.resolve(path ?? Self.defaultPath, relativeTo: folder)
         busyTimeout = try section.duration("busy_timeout", in: 0.1...3600) ?? 10
         try section.finish()
     }
+
+    /// The database as messages name it.
+    public var name: String { postgres?.description ?? path }
 }
 
 /// Paths in the config are taken from the config file's folder unless absolute, so a config

@@ -56,24 +56,37 @@ final class LinkKeySource: Sendable {
     }
 
     private let path: String?
+    private let store: Store?
     private let keepFor: TimeInterval
     private let state: Mutex<Loaded>
     private static let recheckNanoseconds: UInt64 = 1_000_000_000
 
     init(fixed keys: LinkKeySet) {
         path = nil
+        store = nil
         keepFor = 0
         state = Mutex(Loaded(keys: keys, stamp: "", checkedAt: 0))
     }
 
     init(path: String, keepFor: TimeInterval) throws {
         self.path = path
+        store = nil
         self.keepFor = keepFor
         let stamp = Self.stamp(path)
         state = Mutex(Loaded(keys: try Self.read(path, keepFor: keepFor), stamp: stamp, checkedAt: DispatchTime.now().uptimeNanoseconds))
     }
 
+    /// The secrets in the database (PostgreSQL), the current one made at first use.
+    init(store: Store, keepFor: TimeInterval) throws {
+        path = nil
+        self.store = store
+        self.keepFor = keepFor
+        let (keys, stamp) = try Self.read(store, keepFor: keepFor)
+        state = Mutex(Loaded(keys: keys, stamp: stamp, checkedAt: DispatchTime.now().uptimeNanoseconds))
+    }
+
     func keys() -> LinkKeySet {
+        if let store { return storedKeys(store) }
         guard let path else { return state.withLock { $0.keys } }
         return state.withLock { loaded in
             let now = DispatchTime.now().uptimeNanoseconds
@@ -86,6 +99,40 @@ final class LinkKeySource: Sendable {
             }
             return loaded.keys
         }
+    }
+
+    /// As for the files: looked at again at most once a second; a database that cannot be
+    /// read leaves the keys in force as they were.
+    private func storedKeys(_ store: Store) -> LinkKeySet {
+        let due = state.withLock { loaded -> Bool in
+            let now = DispatchTime.now().uptimeNanoseconds
+            guard now &- loaded.checkedAt >= Self.recheckNanoseconds else { return false }
+            loaded.checkedAt = now
+            return true
+        }
+        if due, let (keys, stamp) = try? Self.read(store, keepFor: keepFor) {
+            return state.withLock { loaded in
+                if stamp != loaded.stamp {
+                    loaded.keys = keys
+                    loaded.stamp = stamp
+                }
+                return loaded.keys
+            }
+        }
+        return state.withLock { $0.keys }
+    }
+
+    private static func read(_ store: Store, keepFor: TimeInterval) throws -> (LinkKeySet, String) {
+        var secrets = try store.read { tx in try tx.linkSecrets() }
+        if secrets.first?.retiredAt != nil || secrets.isEmpty {
+            let current = try store.write { tx in try tx.currentLinkSecret(at: Date()) }
+            secrets.insert(StoredLinkSecret(secret: current, retiredAt: nil), at: 0)
+        }
+        let previous = secrets.dropFirst().compactMap { stored in
+            stored.retiredAt.map { (secret: stored.secret, validUntil: $0.addingTimeInterval(keepFor)) }
+        }
+        let stamp = secrets.map { "\($0.secret.base64EncodedString())/\($0.retiredAt?.timeIntervalSince1970 ?? 0)" }.joined(separator: " ")
+        return (LinkKeySet(current: secrets[0].secret, previous: previous), stamp)
     }
 
     private static func read(_ path: String, keepFor: TimeInterval) throws -> LinkKeySet {

@@ -26,8 +26,7 @@ public enum LinkSecret {
             throw NewsletterError.cantCreate("cannot create the link secret \(path): \(String(cString: strerror(errno)))")
         }
         defer { unlink(temporary) }
-        var generator = SystemRandomNumberGenerator()
-        let secret = Data((0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        let secret = random()
         let written = secret.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
@@ -41,6 +40,12 @@ public enum LinkSecret {
             return theirs
         }
         return secret
+    }
+
+    /// A new secret from the system's random source.
+    static func random() -> Data {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<length).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     private static func read(_ path: String) throws -> Data? {

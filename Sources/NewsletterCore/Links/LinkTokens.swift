@@ -38,6 +38,13 @@ public struct LinkTokens: Sendable {
         LinkTokens(source: try LinkKeySource(path: LinkSecret.path(forDatabase: databasePath), keepFor: keepFor))
     }
 
+    /// The tokens for `store`: the `link-secret` file beside a SQLite database, or the
+    /// secrets in a shared database (PostgreSQL), where every daemon finds the same ones.
+    public static func load(_ settings: DatabaseSettings, store: Store, keepFor: TimeInterval) throws -> LinkTokens {
+        guard settings.postgres != nil else { return try load(databasePath: settings.path, keepFor: keepFor) }
+        return LinkTokens(source: try LinkKeySource(store: store, keepFor: keepFor))
+    }
+
     /// The token for `subscriber`'s link of `purpose`, signed with the current secret.
     public func token(for subscriber: Subscriber, purpose: Purpose) -> String {
         token(subscriberID: subscriber.id, linkKey: subscriber.linkKey, purpose: purpose)

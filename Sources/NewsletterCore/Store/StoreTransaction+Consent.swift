@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// SQL for the consent log and the suppression list.
 extension StoreTransaction {
@@ -15,7 +14,7 @@ extension StoreTransaction {
     }
 
     public func consentLog(subscriberID: Int64) throws -> [ConsentEntry] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT at, actor, action, from_status, to_status, wording, client_address
@@ -33,7 +32,7 @@ extension StoreTransaction {
 
     public func suppression(hash: String) throws -> Suppression? {
         let statement = try db.cachedStatement(sql: "SELECT reason, created_at, actor FROM suppression WHERE address_hash = ?")
-        return try Row.fetchOne(statement, arguments: [hash]).map { row in
+        return try SQLRow.fetchOne(statement, arguments: [hash]).map { row in
             Suppression(reason: SuppressionReason(rawValue: row[0]) ?? .unsubscribed, createdAt: row[1], actor: row[2])
         }
     }
@@ -54,7 +53,7 @@ extension StoreTransaction {
 
     public func suppressionCounts() throws -> [SuppressionReason: Int] {
         var counts: [SuppressionReason: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT reason, COUNT(*) FROM suppression GROUP BY reason") {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT reason, COUNT(*) FROM suppression GROUP BY reason") {
             if let reason = SuppressionReason(rawValue: row[0]) { counts[reason] = row[1] }
         }
         return counts

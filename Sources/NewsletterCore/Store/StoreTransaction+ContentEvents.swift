@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// SQL for content events.
 extension StoreTransaction {
@@ -18,34 +17,34 @@ extension StoreTransaction {
         ])
         guard db.changesCount == 1 else { return nil }
         return ContentEvent(
-            id: db.lastInsertedRowID, kind: event.kind, path: event.path, title: event.title, summary: event.summary, url: event.url,
+            id: try db.lastInsertedRowID, kind: event.kind, path: event.path, title: event.title, summary: event.summary, url: event.url,
             topics: event.topics, marker: event.marker, detectedAt: detectedAt)
     }
 
     /// Events detected after `start` (all of them when nil) and at or before `end`, oldest first.
     public func events(detectedAfter start: Date?, upTo end: Date) throws -> [ContentEvent] {
         var sql = "SELECT id, kind, path, title, summary, url, topics, marker, detected_at FROM content_event WHERE detected_at <= ?"
-        var arguments: StatementArguments = [StoredDate.text(end)]
+        var arguments: SQLArguments = [StoredDate.text(end)]
         if let start {
             sql += " AND detected_at > ?"
             _ = arguments.append(contentsOf: [StoredDate.text(start)])
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY detected_at, id", arguments: arguments).map(Self.event(from:))
+        return try SQLRow.fetchAll(db, sql: sql + " ORDER BY detected_at, id", arguments: arguments).map(Self.event(from:))
     }
 
     /// The most recent events, newest first.
     public func recentEvents(limit: Int, since: Date? = nil) throws -> [ContentEvent] {
         var sql = "SELECT id, kind, path, title, summary, url, topics, marker, detected_at FROM content_event"
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         if let since {
             sql += " WHERE detected_at >= ?"
             _ = arguments.append(contentsOf: [StoredDate.text(since)])
         }
-        return try Row.fetchAll(db, sql: sql + " ORDER BY detected_at DESC, id DESC LIMIT \(max(0, limit))", arguments: arguments)
+        return try SQLRow.fetchAll(db, sql: sql + " ORDER BY detected_at DESC, id DESC LIMIT \(max(0, limit))", arguments: arguments)
             .map(Self.event(from:))
     }
 
-    static func event(from row: Row) -> ContentEvent {
+    static func event(from row: SQLRow) -> ContentEvent {
         ContentEvent(
             id: row[0], kind: ContentEventKind(rawValue: row[1]) ?? .pageUpdated, path: row[2], title: row[3], summary: row[4],
             url: row[5], topics: decodeTopics(row[6]), marker: row[7], detectedAt: row[8])

@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 
 /// SQL for job runs and the daemon's heartbeat.
 extension StoreTransaction {
     public func jobRuns() throws -> [String: JobRun] {
         var runs: [String: JobRun] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT job, last_fire, finished_at, ok, detail FROM job_run") {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT job, last_fire, finished_at, ok, detail FROM job_run") {
             let run = JobRun(job: row[0], lastFire: row[1], finishedAt: row[2], ok: row[3], detail: row[4])
             runs[run.job] = run
         }
@@ -23,7 +22,7 @@ extension StoreTransaction {
     }
 
     public func heartbeat() throws -> DaemonHeartbeat? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db,
             sql: """
                 SELECT pid, version, started_at, heartbeat_at, state, status_line, next_runs, last_error, last_error_at

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// SQL for sending: claiming due messages, recording what happened, recovering after a
 /// crash, pruning, and what `newsletterctl queue` reads and changes.
@@ -37,14 +36,14 @@ extension StoreTransaction {
     public func claimDueMessages(limit: Int, dueBy: Date, at now: Date) throws -> ClaimedMessages {
         let due = StoredDate.text(dueBy)
         let time = StoredDate.text(now)
-        var rows: [Row] = []
+        var rows: [SQLRow] = []
         for state in ["deferred", "queued"] where rows.count < limit {
             let statement = try db.cachedStatement(sql: """
                 SELECT \(Self.claimColumns) FROM outbox o LEFT JOIN outbox_body b ON b.outbox_id = o.id
                     LEFT JOIN subscriber s ON s.id = o.subscriber_id
                 WHERE o.state = ? AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?
                 """)
-            rows += try Row.fetchAll(statement, arguments: [state, due, limit - rows.count])
+            rows += try SQLRow.fetchAll(statement, arguments: [state, due, limit - rows.count])
         }
         let claim = try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', updated_at = ? WHERE id = ?")
         let cancel = try db.cachedStatement(
@@ -133,7 +132,7 @@ extension StoreTransaction {
             ORDER BY updated_at DESC, id DESC LIMIT ?
             """)
         var streak = 0
-        for row in try Row.fetchAll(statement, arguments: [subscriberID, limit]) {
+        for row in try SQLRow.fetchAll(statement, arguments: [subscriberID, limit]) {
             let state: String = row[0]
             let code: Int? = row[1]
             guard state == "failed", let code, (500...599).contains(code) else { break }
@@ -147,7 +146,7 @@ extension StoreTransaction {
         try Date.fetchOne(db, sql: """
             SELECT MIN(t) FROM (
                 SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'queued'
-                UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'deferred')
+                UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'deferred') AS due
             """)
     }
 
@@ -196,14 +195,14 @@ extension StoreTransaction {
     // MARK: Looking and changing by hand
 
     public func outboxSummary(id: Int64) throws -> OutboxSummary? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.summaryColumns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxSummary(from:))
+        try SQLRow.fetchOne(db, sql: "SELECT \(Self.summaryColumns) FROM outbox WHERE id = ?", arguments: [id]).map(Self.outboxSummary(from:))
     }
 
     /// Calls `body` with each message in the given states (all when empty), oldest first,
     /// without loading them all into memory.
     public func forEachOutboxSummary(states: [DeliveryState], _ body: (OutboxSummary) throws -> Void) throws {
         let filter = states.isEmpty ? "" : "WHERE state IN (\(states.map { "'\($0.rawValue)'" }.joined(separator: ", ")))"
-        let rows = try Row.fetchCursor(db, sql: "SELECT \(Self.summaryColumns) FROM outbox \(filter) ORDER BY id")
+        let rows = try SQLRow.fetchCursor(db, sql: "SELECT \(Self.summaryColumns) FROM outbox \(filter) ORDER BY id")
         while let row = try rows.next() {
             try body(Self.outboxSummary(from: row))
         }
@@ -211,7 +210,7 @@ extension StoreTransaction {
 
     public func outboxCounts() throws -> [DeliveryState: Int] {
         var counts: [DeliveryState: Int] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM outbox GROUP BY state") {
+        for row in try SQLRow.fetchAll(db, sql: "SELECT state, COUNT(*) FROM outbox GROUP BY state") {
             if let state = DeliveryState(rawValue: row[0]) { counts[state] = row[1] }
         }
         return counts
@@ -263,7 +262,7 @@ extension StoreTransaction {
 
     static let hasBody = "EXISTS (SELECT 1 FROM outbox_body WHERE outbox_body.outbox_id = outbox.id)"
 
-    static func outboxSummary(from row: Row) -> OutboxSummary {
+    static func outboxSummary(from row: SQLRow) -> OutboxSummary {
         OutboxSummary(
             id: row[0], kind: MessageKind(rawValue: row[1]) ?? .test, subscriberID: row[2], editionID: row[3], envelopeFrom: row[4],
             envelopeTo: row[5], messageID: row[6], state: DeliveryState(rawValue: row[7]) ?? .queued, attempts: row[8],

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A subscriber due a digest, and where their digest starts.
 public struct DigestRecipient: Sendable, Equatable {
@@ -20,25 +19,26 @@ public struct DigestRecord: Sendable, Equatable {
 /// SQL for digests and blog-notification batches.
 extension StoreTransaction {
     /// The watermark: the latest digest cut-off, or when they last became active if that is later.
-    private static let watermark = """
-        MAX(COALESCE(s.active_since, s.created_at), COALESCE((SELECT MAX(d.cutoff) FROM digest d WHERE d.subscriber_id = s.id), ''))
-        """
-    private static let recipientColumns = "\(subscriberColumns), \(watermark) AS watermark"
+    private var watermark: String {
+        db.greatest("COALESCE(s.active_since, s.created_at)", "COALESCE((SELECT MAX(d.cutoff) FROM digest d WHERE d.subscriber_id = s.id), '')")
+    }
+    private var recipientColumns: String { "\(Self.subscriberColumns), \(watermark) AS watermark" }
 
-    private static let dueRecipientsSQL = """
+    private var dueRecipientsSQL: String { """
         SELECT \(recipientColumns) FROM subscriber s
         WHERE s.status = 'active' AND s.digest = ? AND s.id > ? AND s.active_since <= ?
           AND NOT EXISTS (SELECT 1 FROM digest d WHERE d.subscriber_id = s.id AND d.cadence = ? AND d.period = ?)
         ORDER BY s.id LIMIT ?
         """
+    }
 
     /// Active subscribers on `cadence`, active by `cutoff`, with no digest yet for `period`;
     /// `limit` of them with ids above `afterID`, in id order.
     public func dueDigestRecipients(cadence: DigestCadence, period: String, upTo cutoff: Date, afterID: Int64, limit: Int) throws
         -> [DigestRecipient]
     {
-        let statement = try db.cachedStatement(sql: Self.dueRecipientsSQL)
-        return try Row.fetchAll(
+        let statement = try db.cachedStatement(sql: dueRecipientsSQL)
+        return try SQLRow.fetchAll(
             statement, arguments: [cadence.rawValue, afterID, StoredDate.text(cutoff), cadence.rawValue, period, limit]
         ).map(Self.recipient(from:))
     }
@@ -50,8 +50,8 @@ extension StoreTransaction {
     public func forEachDueDigestRecipient(
         cadence: DigestCadence, period: String, upTo cutoff: Date, afterID: Int64, limit: Int, _ body: (DigestRecipient) throws -> Void
     ) throws -> Int {
-        let statement = try db.cachedStatement(sql: Self.dueRecipientsSQL)
-        let cursor = try Row.fetchCursor(
+        let statement = try db.cachedStatement(sql: dueRecipientsSQL)
+        let cursor = try SQLRow.fetchCursor(
             statement, arguments: [cadence.rawValue, afterID, StoredDate.text(cutoff), cadence.rawValue, period, limit])
         var count = 0
         while let row = try cursor.next() {
@@ -66,7 +66,7 @@ extension StoreTransaction {
         try Date.fetchOne(
             db,
             sql: """
-                SELECT MIN(\(Self.watermark)) FROM subscriber s
+                SELECT MIN(\(watermark)) FROM subscriber s
                 WHERE s.status = 'active' AND s.digest = ? AND s.active_since <= ?
                   AND NOT EXISTS (SELECT 1 FROM digest d WHERE d.subscriber_id = s.id AND d.cadence = ? AND d.period = ?)
                 """,
@@ -74,7 +74,7 @@ extension StoreTransaction {
     }
 
     public func digestRecipient(key: String) throws -> DigestRecipient? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.recipientColumns) FROM subscriber s WHERE email_key = ?", arguments: [key])
+        try SQLRow.fetchOne(db, sql: "SELECT \(recipientColumns) FROM subscriber s WHERE email_key = ?", arguments: [key])
             .map(Self.recipient(from:))
     }
 
@@ -82,7 +82,7 @@ extension StoreTransaction {
         try db.execute(
             sql: "INSERT INTO digest_selection (event_ids, created_at) VALUES (?, ?)",
             arguments: [Self.encodeIDs(eventIDs), StoredDate.text(now)])
-        return db.lastInsertedRowID
+        return try db.lastInsertedRowID
     }
 
     /// Records the subscriber's digest for the period, which moves their watermark to its cut-off.
@@ -97,7 +97,7 @@ extension StoreTransaction {
     }
 
     public func digests(subscriberID: Int64) throws -> [DigestRecord] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: """
                 SELECT d.cadence, d.period, d.cutoff, s.event_ids, d.outbox_id
@@ -127,12 +127,12 @@ extension StoreTransaction {
 
     /// Active subscribers who take blog posts as they appear.
     public func forEachImmediateBlogSubscriber(_ body: (Subscriber) throws -> Void) throws {
-        let rows = try Row.fetchCursor(
+        let rows = try SQLRow.fetchCursor(
             db, sql: "SELECT \(Self.subscriberColumns) FROM subscriber WHERE status = 'active' AND blog = 'immediate' ORDER BY id")
         while let row = try rows.next() { try body(Self.subscriber(from: row)) }
     }
 
-    static func recipient(from row: Row) -> DigestRecipient {
+    static func recipient(from row: SQLRow) -> DigestRecipient {
         DigestRecipient(subscriber: subscriber(from: row), watermark: row[Self.subscriberColumnCount])
     }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// SQL for queueing messages. Sending, retrying and pruning build on these rows.
 extension StoreTransaction {
@@ -7,11 +6,11 @@ extension StoreTransaction {
         try db.execute(
             sql: "INSERT INTO edition (kind, subject, headers, text_body, html_body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [edition.kind.rawValue, edition.subject, edition.headers, edition.text, edition.html, StoredDate.text(now)])
-        return db.lastInsertedRowID
+        return try db.lastInsertedRowID
     }
 
     public func edition(id: Int64) throws -> Edition? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db, sql: "SELECT id, kind, subject, headers, text_body, html_body, created_at FROM edition WHERE id = ?", arguments: [id]
         ).map { row in
             Edition(
@@ -44,7 +43,7 @@ extension StoreTransaction {
             message.kind.rawValue, message.subscriberID, editionID, message.envelopeFrom.value, message.envelopeTo.value, message.messageID,
             merge, StoredDate.text(message.notBefore), time, time,
         ])
-        let id = db.lastInsertedRowID
+        let id = try db.lastInsertedRowID
         if let body {
             // Bodies live apart from the rows whose state changes (see OutboxTables).
             try db.cachedStatement(sql: "INSERT INTO outbox_body (outbox_id, body) VALUES (?, ?)").execute(arguments: [id, body])
@@ -53,7 +52,7 @@ extension StoreTransaction {
     }
 
     public func outboxMessage(id: Int64) throws -> OutboxMessage? {
-        try Row.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM \(Self.outboxWithBody) WHERE outbox.id = ?", arguments: [id])
+        try SQLRow.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM \(Self.outboxWithBody) WHERE outbox.id = ?", arguments: [id])
             .map(Self.outboxMessage(from:))
     }
 
@@ -77,7 +76,7 @@ extension StoreTransaction {
     /// The outbox with each message's stored body, if it has one.
     static let outboxWithBody = "outbox LEFT JOIN outbox_body ON outbox_body.outbox_id = outbox.id"
 
-    static func outboxMessage(from row: Row) -> OutboxMessage {
+    static func outboxMessage(from row: SQLRow) -> OutboxMessage {
         let content: OutboxContent
         if let body: Data = row[8] {
             content = .complete(body)

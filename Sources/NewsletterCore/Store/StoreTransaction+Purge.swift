@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 
 /// SQL for purging sign-ups never confirmed, and the log that records each purge.
 extension StoreTransaction {
     /// Pending subscribers unchanged since before `cutoff`, oldest first.
     public func pendingSubscribers(unchangedBefore cutoff: Date, limit: Int) throws -> [Subscriber] {
-        try Row.fetchAll(
+        try SQLRow.fetchAll(
             db,
             sql: "SELECT \(Self.subscriberColumns) FROM subscriber WHERE status = 'pending' AND updated_at < ? ORDER BY updated_at LIMIT ?",
             arguments: [StoredDate.text(cutoff), limit]
@@ -20,7 +19,7 @@ extension StoreTransaction {
     }
 
     public func purgeLog() throws -> [PurgeEntry] {
-        try Row.fetchAll(db, sql: "SELECT at, actor, address_hash, signed_up_at, reason FROM purge_log ORDER BY id").map { row in
+        try SQLRow.fetchAll(db, sql: "SELECT at, actor, address_hash, signed_up_at, reason FROM purge_log ORDER BY id").map { row in
             PurgeEntry(at: row[0], actor: row[1], addressHash: row[2], signedUpAt: row[3], reason: row[4])
         }
     }

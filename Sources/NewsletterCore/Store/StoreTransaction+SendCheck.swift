@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// The last look before a claimed message goes on the wire: an unsubscribe or an erase
 /// after the claim must still stop it.
@@ -20,7 +19,7 @@ extension StoreTransaction {
             WHERE o.id IN (\(marks))
             """)
         var rows: [Int64: (state: String, subscriberID: Int64?, status: String?)] = [:]
-        for row in try Row.fetchAll(statement, arguments: StatementArguments(messages.map(\.id))) {
+        for row in try SQLRow.fetchAll(statement, arguments: SQLArguments(messages.map(\.id))) {
             rows[row[0]] = (row[1], row[2], row[3])
         }
         var refusals: [Int64: SendRefusal] = [:]

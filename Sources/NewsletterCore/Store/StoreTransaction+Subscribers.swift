@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// SQL for the subscriber table.
 extension StoreTransaction {
@@ -8,13 +7,13 @@ extension StoreTransaction {
     static let subscriberColumnCount = 13
 
     public func subscriber(key: String) throws -> Subscriber? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db, sql: "SELECT \(Self.subscriberColumns) FROM subscriber WHERE email_key = ?", arguments: [key]
         ).map(Self.subscriber(from:))
     }
 
     public func subscriber(id: Int64) throws -> Subscriber? {
-        try Row.fetchOne(
+        try SQLRow.fetchOne(
             db, sql: "SELECT \(Self.subscriberColumns) FROM subscriber WHERE id = ?", arguments: [id]
         ).map(Self.subscriber(from:))
     }
@@ -32,7 +31,7 @@ extension StoreTransaction {
             new.email.value, new.email.key, new.name, new.status.rawValue, new.digest.rawValue, new.blog.rawValue,
             Self.encodeTopics(new.topics), time, time, new.status == .active ? time : nil, new.firstName,
         ])
-        return db.changesCount == 1 ? db.lastInsertedRowID : nil
+        return db.changesCount == 1 ? try db.lastInsertedRowID : nil
     }
 
     /// Writes every field of `subscriber` back, stamping `updated_at`.
@@ -59,18 +58,18 @@ extension StoreTransaction {
     /// loading the whole list into memory.
     public func forEachSubscriber(_ filter: SubscriberFilter, _ body: (Subscriber) throws -> Void) throws {
         var clauses: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: SQLArguments = []
         if !filter.statuses.isEmpty {
             clauses.append("status IN (\(filter.statuses.map { _ in "?" }.joined(separator: ", ")))")
             for status in filter.statuses { _ = arguments.append(contentsOf: [status.rawValue]) }
         }
         if let topic = filter.topic {
             // A subscriber with no topics takes every topic.
-            clauses.append("(topics = '[]' OR EXISTS (SELECT 1 FROM json_each(subscriber.topics) WHERE value = ?))")
+            clauses.append("(topics = '[]' OR EXISTS (SELECT 1 FROM \(db.jsonEach("subscriber.topics", as: "t")) WHERE t.value = ?))")
             _ = arguments.append(contentsOf: [topic])
         }
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let rows = try Row.fetchCursor(
+        let rows = try SQLRow.fetchCursor(
             db, sql: "SELECT \(Self.subscriberColumns) FROM subscriber \(whereClause) ORDER BY email_key",
             arguments: arguments)
         while let row = try rows.next() {
@@ -80,7 +79,7 @@ extension StoreTransaction {
 
     /// Subscriber counts by status, cadence and blog mode.
     public func subscriberCounts() throws -> [(status: SubscriberStatus, digest: DigestCadence, blog: BlogMode, count: Int)] {
-        try Row.fetchAll(db, sql: "SELECT status, digest, blog, COUNT(*) AS n FROM subscriber GROUP BY status, digest, blog")
+        try SQLRow.fetchAll(db, sql: "SELECT status, digest, blog, COUNT(*) AS n FROM subscriber GROUP BY status, digest, blog")
             .compactMap { row in
                 guard let status = SubscriberStatus(rawValue: row["status"]), let digest = DigestCadence(rawValue: row["digest"]),
                     let blog = BlogMode(rawValue: row["blog"])
@@ -94,7 +93,7 @@ extension StoreTransaction {
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM subscriber WHERE created_at >= ?", arguments: [StoredDate.text(date)]) ?? 0
     }
 
-    static func subscriber(from row: Row) -> Subscriber {
+    static func subscriber(from row: SQLRow) -> Subscriber {
         Subscriber(
             id: row[0],
             email: row[1],

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// SQL the public pages need beyond the subscriber rules: the site's topics for the forms,
 /// and a health check.
@@ -10,8 +9,8 @@ extension StoreTransaction {
         try String.fetchAll(
             db,
             sql: """
-                SELECT DISTINCT t.value FROM content_page p, json_each(p.topics) t
-                WHERE p.status NOT IN ('removed', 'skipped', 'draft') AND json_valid(p.topics) AND t.type = 'text'
+                SELECT DISTINCT t.value FROM content_page p, \(db.jsonEach("p.topics", as: "t"))
+                WHERE p.status NOT IN ('removed', 'skipped', 'draft')
                 ORDER BY t.value
                 """)
     }

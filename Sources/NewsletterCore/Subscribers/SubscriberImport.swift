@@ -69,7 +69,7 @@ public struct SubscriberImport: Sendable {
         do {
             return try handle.readToEnd() ?? Data()
         } catch {
-            throw NewsletterError.noInput("cannot read subscribers file \(path): \(StoreError.reason(error))")
+            throw NewsletterError.noInput("cannot read subscribers file \(path): \(SystemErrorReason.text(error))")
         }
     }
 

@@ -11,7 +11,7 @@ extension Daemon {
 
     func startHousekeeping() {
         housekeepingQueue.sync {
-            walStamp = Self.stamp(of: store.path + "-wal")
+            changeStamp = store.changeStamp() ?? ""
             clockCheck = (now(), ProcessInfo.processInfo.systemUptime)
             let timer = DispatchSource.makeTimerSource(queue: housekeepingQueue)
             timer.schedule(deadline: .now() + Self.housekeepingInterval, repeating: Self.housekeepingInterval, leeway: .milliseconds(200))
@@ -32,12 +32,11 @@ extension Daemon {
 
     private func tick() {
         checkTestWedge()
-        // Another process (newsletterctl digest run, queue retry, a web sign-up) committed:
-        // any commit in WAL mode changes the -wal file.
-        let stamp = Self.stamp(of: store.path + "-wal")
-        let changed = stamp != walStamp
+        // Another process (newsletterctl digest run, queue retry, a web sign-up) committed.
+        let stamp = store.changeStamp() ?? changeStamp
+        let changed = stamp != changeStamp
         if changed {
-            walStamp = stamp
+            changeStamp = stamp
             delivery.wake()
         }
 
@@ -83,11 +82,5 @@ extension Daemon {
         } catch {
             logger.warning("cannot record the heartbeat", metadata: ["reason": "\(JobRunner.message(error))"])
         }
-    }
-
-    static func stamp(of path: String) -> String {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return "" }
-        return "\(info.st_size)/\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)/\(info.st_ino)"
     }
 }

@@ -4,6 +4,7 @@ import Logging
 import NewsletterCompose
 import NewsletterContent
 import NewsletterCore
+import NewsletterStore
 import Synchronization
 
 /// newsletterd's moving parts, wired together: the content watcher feeding events, Dispatch
@@ -51,7 +52,7 @@ public final class Daemon: @unchecked Sendable {
     var lastStuck: [String] = []
     var wedged = false
     var watchdogTimer: (any DispatchSourceTimer)?
-    var walStamp: String = ""
+    var changeStamp: String = ""
     var clockCheck = (wall: Date(), uptime: ProcessInfo.processInfo.systemUptime)
     var lastHeartbeat = Date.distantPast
     var lastNotifiedStatus = ""
@@ -68,7 +69,7 @@ public final class Daemon: @unchecked Sendable {
         // The store first: it creates the database folder, where the link secret lives.
         let settings = try Settings.load(from: location)
         let store = try Store.open(settings.database)
-        let setup = try DaemonSetup(settings: settings)
+        let setup = try DaemonSetup(settings: settings, store: store)
         let delivery = try makeDelivery(setup.settings, store, logger)
         self.location = location
         self.logger = logger
@@ -140,9 +141,9 @@ public final class Daemon: @unchecked Sendable {
             logger.info("reloading configuration", metadata: ["config": "\(location.path)"])
             var prepared: [PreparedReload] = []
             do {
-                let next = try DaemonSetup.load(location)
-                guard next.settings.database.path == setup.settings.database.path else {
-                    throw NewsletterError.config("database.path changed from \(setup.settings.database.path); restart newsletterd to use another database")
+                let next = try DaemonSetup.load(location, store: store)
+                guard next.settings.database.name == setup.settings.database.name else {
+                    throw NewsletterError.config("the database changed from \(setup.settings.database.name); restart newsletterd to use another database")
                 }
                 let watchChanged = next.site.root != setup.site.root || next.settings.content != setup.settings.content
                     || next.settings.site != setup.settings.site

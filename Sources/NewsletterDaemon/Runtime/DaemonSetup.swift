@@ -11,14 +11,14 @@ struct DaemonSetup: Sendable {
     let site: ContentSite
     let compose: ComposeEnvironment
 
-    init(settings: Settings) throws {
+    init(settings: Settings, store: Store) throws {
         self.settings = settings
         site = try ContentSite(settings: settings)
-        compose = try ComposeEnvironment.load(settings)
+        compose = try ComposeEnvironment.load(settings, store: store)
     }
 
-    static func load(_ location: ConfigLocation) throws -> DaemonSetup {
-        try DaemonSetup(settings: try Settings.load(from: location))
+    static func load(_ location: ConfigLocation, store: Store) throws -> DaemonSetup {
+        try DaemonSetup(settings: try Settings.load(from: location), store: store)
     }
 }
 

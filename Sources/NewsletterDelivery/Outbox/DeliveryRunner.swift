@@ -122,7 +122,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var probeAnswers: [@Sendable () -> Void] = []
     private var wedgeRequested = false
     private var limiter: RateLimiter?
-    private var lock: SenderLock?
+    private var lock: (any StoreLock)?
     private let done = DispatchSemaphore(value: 0)
     private let workersDone = DispatchGroup()
 
@@ -374,7 +374,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         running = true
         condition.unlock()
         do {
-            let senderLock = try SenderLock(databasePath: store.path)
+            let senderLock = try store.acquireSenderLock()
             let time = now()
             let recovered = try store.write { tx in try tx.requeueInterruptedMessages(at: time) }
             if recovered > 0 {
@@ -415,6 +415,7 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     private func end() {
         condition.lock()
+        lock?.release()
         lock = nil
         running = false
         condition.unlock()

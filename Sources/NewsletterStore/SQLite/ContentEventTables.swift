@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 2: change events found in the site's content.
 enum ContentEventTables {

@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 4: what content scanning remembers about each file and about the tree.
 enum ContentPageTables {

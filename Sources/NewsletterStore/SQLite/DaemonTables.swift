@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 6: the daemon's memory between runs: the last completed run of each
 /// scheduled job (for catching up after downtime) and a heartbeat row that

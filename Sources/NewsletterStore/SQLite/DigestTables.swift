@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 5: digests sent (one per subscriber per cadence period), the events each
 /// included, and blog-notification batches.

@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 3: the persistent outbox and the editions its messages are built from.
 ///

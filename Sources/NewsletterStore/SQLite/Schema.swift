@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import NewsletterCore
 
 /// The database schema as an ordered list of migrations, numbered by `PRAGMA user_version`.
 ///

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
+import NewsletterCore
 
 /// Turns SQLite and file-system failures into one-line messages: a ``StoreFailure`` for what
 /// passes (busy, full), a ``NewsletterError`` with a fitting exit status for the rest.
 enum StoreError {
     static func translate(_ error: any Error, path: String) -> any Error {
         guard let error = error as? DatabaseError else {
-            return NewsletterError.ioError("database \(path): \(reason(error))")
+            return NewsletterError.ioError("database \(path): \(SystemErrorReason.text(error))")
         }
         let detail = error.message ?? "\(error.resultCode)"
         switch error.resultCode {
@@ -27,15 +28,5 @@ enum StoreError {
         default:
             return NewsletterError.internalError("database \(path): \(detail)")
         }
-    }
-
-    static func reason(_ error: any Error) -> String {
-        if let posix = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(posix.code)))
-        }
-        if let cocoa = error as? CocoaError, let underlying = cocoa.underlying as? POSIXError {
-            return String(cString: strerror(underlying.code.rawValue))
-        }
-        return (error as NSError).localizedDescription
     }
 }

@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// A migration: the name a subscriber is greeted by, when it was given apart from their
 /// full name (an import's first-name column, `--first-name`). Existing rows have none.

@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 7: subscriber ids are never reused, and each subscriber has a random link
 /// key that their link tokens are signed over, so a link made for one person can never act

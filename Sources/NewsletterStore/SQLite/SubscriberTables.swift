@@ -1,4 +1,5 @@
 import GRDB
+import NewsletterCore
 
 /// Schema version 1: the subscriber list, its consent log and the suppression list.
 enum SubscriberTables {

@@ -34,7 +34,7 @@ struct PreviewDigest: ParsableCommand {
     func run() throws {
         let address = try EmailAddress(to)
         let (settings, store) = try global.open()
-        let composer = DigestComposer(store: store, environment: try ComposeEnvironment.load(settings))
+        let composer = DigestComposer(store: store, environment: try ComposeEnvironment.load(settings, store: store))
         guard let preview = try composer.preview(address, cadence: cadence, at: Date()) else {
             CommandRunner.printError(
                 "newsletterctl", "nothing new for \(address) since their last digest; with digest.send_empty: true they would get an empty digest")
@@ -74,7 +74,7 @@ struct RunDigest: ParsableCommand {
 
     func run() throws {
         let (settings, store) = try global.open()
-        let composer = DigestComposer(store: store, environment: try ComposeEnvironment.load(settings))
+        let composer = DigestComposer(store: store, environment: try ComposeEnvironment.load(settings, store: store))
         let now = Date()
         for cadence in cadence.map({ [$0] }) ?? [.daily, .weekly, .monthly] {
             let report = try composer.run(cadence: cadence, at: now)

@@ -27,12 +27,20 @@ struct RotateLinkSecret: ParsableCommand {
 
     func run() throws {
         let settings = try global.settings()
-        let path = LinkSecret.path(forDatabase: settings.database.path)
         let keepFor = settings.links.previousKeyLifetime
-        let rotation = try LinkSecret.rotate(path: path, at: Date(), keepFor: keepFor)
+        let place: String
+        let rotation: LinkSecret.Rotation
+        if settings.database.postgres != nil {
+            let (_, store) = try global.open()
+            place = "the database \(settings.database.name)"
+            rotation = try store.write { tx in try tx.rotateLinkSecret(at: Date(), keepFor: keepFor) }
+        } else {
+            place = LinkSecret.path(forDatabase: settings.database.path)
+            rotation = try LinkSecret.rotate(path: place, at: Date(), keepFor: keepFor)
+        }
         let days = Int(keepFor / 86400)
         StandardOutput.shared.line(
-            "New link secret in \(path). Links signed with the old one keep working for \(days) day\(days == 1 ? "" : "s")"
+            "New link secret in \(place). Links signed with the old one keep working for \(days) day\(days == 1 ? "" : "s")"
                 + (rotation.dropped > 0 ? "; \(rotation.dropped) secret\(rotation.dropped == 1 ? "" : "s") retired longer ago deleted." : "."))
     }
 }

@@ -5,6 +5,7 @@ import NewsletterCompose
 import NewsletterContent
 import NewsletterCore
 import NewsletterDelivery
+import NewsletterStore
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,7 +44,12 @@ struct ConfigCheck: ParsableCommand {
         }
 
         out.line("ok       config \(settings.file): every key known, every value well formed")
-        check("database") { try Self.databaseFolder(settings.database.path) }
+        check("database") {
+            guard settings.database.postgres != nil else { return try Self.databaseFolder(settings.database.path) }
+            // A server is checked by connecting: the login, the TLS settings and the schema.
+            _ = try Store.open(settings.database)
+            return "\(settings.database.name) answers"
+        }
         // The line names which templates are in use: built-in, installed, or the admin's own.
         let templates = TemplateSource.resolve(settings.templates)
         check("templates") {

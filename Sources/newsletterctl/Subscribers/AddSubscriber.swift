@@ -36,7 +36,7 @@ struct AddSubscriber: ParsableCommand {
         let (settings, store) = try global.open()
         // Double opt-in: a pending subscriber is sent the confirmation link, queued with them.
         let signup = new.status == .pending && settings.signup.confirmation
-            ? SignupMessages(environment: try ComposeEnvironment.load(settings)) : nil
+            ? SignupMessages(environment: try ComposeEnvironment.load(settings, store: store)) : nil
         // The same service as the web form, under staff rules: one transaction for the
         // subscriber, their consent and the confirmation email.
         let result = try SignupService(store: store, actor: Actor.cli).register(

@@ -46,7 +46,7 @@ struct UpdateSubscriber: ParsableCommand {
             changes.wording = "Confirmed by staff with newsletterctl"
         }
         let (settings, store) = try global.open()
-        let signup = active && settings.signup.welcome ? SignupMessages(environment: try ComposeEnvironment.load(settings)) : nil
+        let signup = active && settings.signup.welcome ? SignupMessages(environment: try ComposeEnvironment.load(settings, store: store)) : nil
         var welcomed = false
         let subscriber = try SubscriberDirectory(store: store, actor: Actor.cli).update(address, changes) { before, after, tx in
             if before.status == .pending && after.status == .active {

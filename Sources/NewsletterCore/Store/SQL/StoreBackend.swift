@@ -1,0 +1,30 @@
+/// A database the store can run on: SQLite through GRDB or PostgreSQL through postgres-nio,
+/// both in the NewsletterStore module. The domains see only ``Store`` and the queries in
+/// ``StoreTransaction``; a backend supplies transactions, its locks and its change signal,
+/// and translates its own errors into ``NewsletterError`` and ``StoreFailure``.
+package protocol StoreBackend: Sendable {
+    /// The database as messages name it: a file path, or a URL without its password.
+    var name: String { get }
+
+    /// Runs `body` in a read-only snapshot.
+    func read<T>(_ body: (any SQLSession) throws -> T) throws -> T
+
+    /// Runs `body` in one write transaction: all of it is committed or none.
+    func write<T>(_ body: (any SQLSession) throws -> T) throws -> T
+
+    /// Runs `body` in a write transaction that is always rolled back.
+    func rehearse<T>(_ body: (any SQLSession) throws -> T) throws -> T
+
+    /// Takes the right to send from this database, held until the lock is released or the
+    /// process dies; throws ``NewsletterError/tempFailure(_:)`` when another sender holds it.
+    func acquireSenderLock() throws -> any StoreLock
+
+    /// A value that changes whenever any process commits: the daemon polls it to notice work
+    /// `newsletterctl` or another daemon queued. Nil when it cannot be read now.
+    func changeStamp() -> String?
+}
+
+/// A lock held in or beside the database; released by `release()` or by the holder's death.
+package protocol StoreLock: AnyObject, Sendable {
+    func release()
+}

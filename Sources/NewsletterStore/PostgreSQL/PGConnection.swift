@@ -1,0 +1,171 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+import NewsletterCore
+import PostgresNIO
+
+/// One connection to the server, used synchronously. The store's callers run on threads of
+/// their own (Dispatch queues, the web server's thread pool, the CLI's main thread), never on
+/// an event loop, so each call waits for its future there; the event loop only does the I/O.
+final class PGConnection: @unchecked Sendable {
+    let connection: PostgresConnection
+    private let logger: Logger
+    private static let ids = NSLock()
+    nonisolated(unsafe) private static var nextID = 1
+
+    private init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var isClosed: Bool { connection.isClosed }
+
+    static func connect(_ settings: PostgresSettings, logger: Logger = Logger(label: "newsletter.postgres")) throws -> PGConnection {
+        var configuration: PostgresConnection.Configuration
+        if let folder = settings.socketFolder {
+            configuration = .init(
+                unixSocketPath: "\(folder)/.s.PGSQL.\(settings.port)", username: settings.user, password: settings.password?.value,
+                database: settings.database)
+        } else {
+            configuration = .init(
+                host: settings.host, port: settings.port, username: settings.user, password: settings.password?.value,
+                database: settings.database, tls: try tls(settings))
+        }
+        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.additionalStartupParameters = [("application_name", "carers-newsletter")]
+        ids.lock()
+        let id = nextID
+        nextID += 1
+        ids.unlock()
+        do {
+            let connection = try PostgresConnection.connect(
+                on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration, id: id, logger: logger
+            ).wait()
+            return PGConnection(connection: connection, logger: logger)
+        } catch {
+            throw PostgresErrors.translate(error, settings: settings)
+        }
+    }
+
+    /// libpq's `sslmode`, except that every mode that insists on TLS also verifies the
+    /// server's certificate (see ``PostgresSettings/TLSMode``).
+    private static func tls(_ settings: PostgresSettings) throws -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch settings.tls {
+        case .disable:
+            return .disable
+        case .allow, .prefer:
+            configuration.certificateVerification = .none
+        case .require, .verifyCA:
+            configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull:
+            configuration.certificateVerification = .fullVerification
+        }
+        if let file = settings.rootCertificate {
+            guard FileManager.default.isReadableFile(atPath: file) else {
+                throw NewsletterError.config("database.url: sslrootcert \(file) cannot be read; give the CA certificate (PEM) that signed the server's")
+            }
+            configuration.trustRoots = .file(file)
+        }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            return settings.tls == .allow || settings.tls == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw NewsletterError.config("database.url: cannot set up TLS: \(error)")
+        }
+    }
+
+    struct Result {
+        let rows: [PostgresRow]
+        let affected: Int
+    }
+
+    /// Runs `sql` (with `?` placeholders) and collects its rows.
+    func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> Result {
+        var bindings = PostgresBindings(capacity: arguments.count)
+        for value in arguments {
+            switch value {
+            case .null: bindings.appendNull()
+            case .integer(let number): bindings.append(number)
+            case .real(let number): bindings.append(number)
+            case .text(let text): bindings.append(text)
+            case .blob(let bytes): bindings.append(ByteBuffer(bytes: bytes))
+            }
+        }
+        let query = PostgresQuery(unsafeSQL: Self.numberPlaceholders(sql), binds: bindings)
+        let result = try connection.query(query, logger: logger).wait()
+        return Result(rows: result.rows, affected: result.metadata.rows ?? 0)
+    }
+
+    func close() {
+        try? connection.close().wait()
+    }
+
+    /// `?` to `$1`, `$2`, ...: the store's SQL is written once with SQLite's placeholders.
+    /// Question marks inside quotes, identifiers and comments are left alone.
+    static func numberPlaceholders(_ sql: String) -> String {
+        var output = ""
+        output.reserveCapacity(sql.utf8.count + 16)
+        var number = 0
+        var quote: Character?
+        var previous: Character?
+        var inComment = false
+        for character in sql {
+            if inComment {
+                if character == "\n" { inComment = false }
+            } else if let open = quote {
+                if character == open { quote = nil }
+            } else if character == "'" || character == "\"" {
+                quote = character
+            } else if character == "-" && previous == "-" {
+                inComment = true
+            } else if character == "?" {
+                number += 1
+                output += "$\(number)"
+                previous = character
+                continue
+            }
+            output.append(character)
+            previous = character
+        }
+        return output
+    }
+
+    /// A row's cells as the store reads them.
+    static func row(_ row: PostgresRow) throws -> SQLRow {
+        var values: [SQLValue] = []
+        var columns: [String] = []
+        values.reserveCapacity(row.count)
+        columns.reserveCapacity(row.count)
+        for cell in row {
+            columns.append(cell.columnName)
+            values.append(try value(cell))
+        }
+        return SQLRow(values: values, columns: columns)
+    }
+
+    private static func value(_ cell: PostgresCell) throws -> SQLValue {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8, .oid:
+            return .integer(try cell.decode(Int64.self))
+        case .bool:
+            return .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .float4, .float8:
+            return .real(try cell.decode(Double.self))
+        case .numeric:
+            // SUM and AVG of integers: whole numbers stay integers, as in SQLite.
+            let decimal = try cell.decode(Decimal.self)
+            let text = "\(decimal)"
+            if let whole = Int64(text) { return .integer(whole) }
+            return .real(Double(text) ?? 0)
+        case .bytea:
+            let buffer = try cell.decode(ByteBuffer.self)
+            return .blob(Array(buffer.readableBytesView))
+        default:
+            return .text(try cell.decode(String.self))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import NIOCore
+import NIOSSL
+import NewsletterCore
+import PostgresNIO
+
+/// PostgreSQL's failures as the store reports them: one line naming the database and what to
+/// do, a ``StoreFailure`` for what passes (a lock or serialization conflict, a full disk, a
+/// lost connection), and a ``NewsletterError`` with a fitting exit status for the rest.
+/// The password is never part of a message.
+enum PostgresErrors {
+    static func translate(_ error: any Error, settings: PostgresSettings) -> any Error {
+        if error is NewsletterError || error is StoreFailure { return error }
+        let name = settings.description
+        guard let error = error as? PSQLError else {
+            // The caller's own errors pass through untouched; only the driver's are translated.
+            guard error is IOError || error is ChannelError || error is NIOSSLError || error is PostgresDecodingError else {
+                return error
+            }
+            if let channel = error as? ChannelError, case .connectTimeout = channel {
+                return NewsletterError.unavailable("cannot connect to \(name): no answer within 10 s; check that the server runs and database.url")
+            }
+            if let socket = error as? IOError {
+                return NewsletterError.unavailable(
+                    "cannot connect to \(name): \(String(cString: strerror(socket.errnoCode))); check that the server runs and database.url")
+            }
+            if error is NIOSSLError {
+                return NewsletterError.unavailable("cannot connect to \(name): TLS failed (\(Self.oneLine("\(error)"))); check sslmode and sslrootcert")
+            }
+            return NewsletterError.unavailable("cannot connect to \(name): \(Self.oneLine("\(error)"))")
+        }
+        let state = error.serverInfo?[.sqlState] ?? ""
+        let message = Self.oneLine(error.serverInfo?[.message] ?? "\(error.code)")
+        switch error.code {
+        case .server:
+            break
+        case .connectionError:
+            let reason = error.underlying.map { Self.reason($0) } ?? "connection failed"
+            return NewsletterError.unavailable("cannot connect to \(name): \(reason); check that the server runs and database.url")
+        case .sslUnsupported:
+            return NewsletterError.unavailable("\(name) does not offer TLS, which sslmode=\(settings.tls.rawValue) requires")
+        case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
+            return NewsletterError.unavailable("cannot connect to \(name): TLS failed; check sslmode and sslrootcert")
+        case .authMechanismRequiresPassword:
+            return NewsletterError.config(
+                "\(name) asks for a password and none was given; put it in database.password_file or the systemd credential db-password")
+        case .unsupportedAuthMechanism, .saslError:
+            return NewsletterError.config("\(name) refused the login (\(error.code)); check the user and database.password_file")
+        case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return StoreFailure(.busy, "lost the connection to \(name); nothing was changed; try again")
+        default:
+            return NewsletterError.internalError("database \(name): \(error.code)")
+        }
+        switch state {
+        case "28P01", "28000":
+            return NewsletterError.config("\(name) refused the login: \(message); check the user and database.password_file")
+        case "3D000":
+            return NewsletterError.config("\(message) on \(settings.host); create it (createdb) or correct database.url")
+        case "42501":
+            return NewsletterError.cantCreate("database \(name): \(message); grant the user rights on the database")
+        case "53100":
+            return StoreFailure(.full, "database \(name): the server's disk is full; nothing was changed; free some space and try again")
+        case "53300", "57P03":
+            return StoreFailure(.busy, "database \(name) takes no more connections now (\(message)); try again")
+        case "40001", "40P01", "55P03", "57014":
+            return StoreFailure(.busy, "database \(name): \(message); nothing was changed; try again")
+        case _ where state.hasPrefix("08") || state.hasPrefix("57P"):
+            return StoreFailure(.busy, "lost the connection to \(name) (\(message)); nothing was changed; try again")
+        default:
+            return NewsletterError.internalError("database \(name): \(message) (SQLSTATE \(state))")
+        }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let socket = error as? IOError { return String(cString: strerror(socket.errnoCode)) }
+        if let channel = error as? ChannelError, case .connectTimeout = channel { return "no answer within 10 s" }
+        return oneLine("\(error)")
+    }
+
+    static func oneLine(_ text: String) -> String {
+        String(text.split(whereSeparator: \.isNewline).first ?? "").escapingControlCharacters
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# A private PostgreSQL cluster for one test run: `scripts/test-postgres.sh run CMD...` makes a
+# cluster in a temporary folder (initdb, as a non-root user), starts it on a Unix socket in
+# that folder and on a free loopback port, runs CMD with NEWSLETTER_TEST_POSTGRES_SOCKET and
+# NEWSLETTER_TEST_POSTGRES_PORT set, then stops the server and removes the folder, whatever
+# CMD did. CMD's exit status is the script's.
+#
+# Superuser "postgres" logs in without a password over the socket (the tests create a
+# database each with it); role "newsletter_pw" needs its password (test-password) over TCP.
+set -euo pipefail
+
+if [[ ${1:-} != run || $# -lt 2 ]]; then
+  echo "usage: $0 run COMMAND [ARGS...]" >&2
+  exit 64
+fi
+shift
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [[ -z $bindir || ! -x $bindir/initdb ]]; then
+  echo "test-postgres: PostgreSQL is not installed; 'make deps' installs Debian's postgresql" >&2
+  exit 69
+fi
+
+dir=$(mktemp -d /tmp/newsletter-pg.XXXXXX)
+# initdb refuses to run as root: the cluster belongs to an unprivileged user.
+if [[ $(id -u) == 0 ]]; then
+  owner=postgres
+  id -u "$owner" >/dev/null 2>&1 || owner=nobody
+  chown "$owner" "$dir"
+  as_owner() { runuser -u "$owner" -- "$@"; }
+else
+  as_owner() { "$@"; }
+fi
+chmod 755 "$dir"
+
+stop() {
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=trust --encoding=UTF8 --locale=C.UTF-8 \
+  >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 69; }
+# The password role first: pg_hba.conf takes the first matching line.
+sed -i '1i host all newsletter_pw 127.0.0.1/32 scram-sha-256' "$dir/data/pg_hba.conf"
+cat >>"$dir/data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$dir'
+max_connections = 300
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+CONF
+as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null \
+  || { cat "$dir/server.log" >&2; exit 69; }
+"$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+  -c "CREATE ROLE newsletter_pw LOGIN PASSWORD 'test-password'" >/dev/null
+
+export NEWSLETTER_TEST_POSTGRES_SOCKET=$dir
+export NEWSLETTER_TEST_POSTGRES_PORT=$port
+set +e
+"$@"
+status=$?
+set -e
+exit $status
