@@ -191,7 +191,13 @@ let package = Package(
             dependencies: ["NewsletterFuzzSupport", "NewsletterCore", "NewsletterContent", "NewsletterCompose", "CommandSupport", "NewsletterTestSupport"]
         ),
         // Runs the built binaries against temporary databases and configs.
-        .testTarget(name: "IntegrationTests", dependencies: ["NewsletterCore", "NewsletterStore", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Crashes, failing relays and full disks against the real binaries: `make test-reliability`.
         .testTarget(
             name: "ReliabilityTests",

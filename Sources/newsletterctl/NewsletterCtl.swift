@@ -10,7 +10,7 @@ struct NewsletterCtl: ParsableCommand {
         discussion: "Exit statuses follow sysexits(3): 64 usage, 65 bad data, 66 missing input, "
             + "67 no such subscriber, 69 unavailable, 73 cannot create, 75 try again later, 78 config.",
         version: NewsletterVersion.current,
-        subcommands: [SubscribersCommand.self, ContentCommand.self, DigestCommand.self, QueueCommand.self, SendTestCommand.self, StatusCommand.self, ConfigCommand.self, LinksCommand.self])
+        subcommands: [SubscribersCommand.self, ContentCommand.self, DigestCommand.self, QueueCommand.self, SendTestCommand.self, StatusCommand.self, ConfigCommand.self, LinksCommand.self, DatabaseCommand.self])
 
     static func main() {
         CommandRunner.main(self)

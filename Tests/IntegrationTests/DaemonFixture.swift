@@ -1,14 +1,19 @@
 import Foundation
 import NewsletterCore
 import NewsletterStore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 
 /// A site, a config using the Maildir transport, and helpers to run newsletterd on them.
 final class DaemonFixture: @unchecked Sendable {
     let dir = TemporaryDirectory("daemon")
     let config: String
+    /// Set when the fixture's database is a new one in the test PostgreSQL cluster.
+    let postgres: PostgresSettings?
 
-    init(extraConfig: String = "") throws {
+    init(extraConfig: String = "", backend: TestDatabase.Backend = .sqlite) throws {
+        postgres = backend == .postgresql ? try PostgresTestCluster.newDatabase() : nil
+        let database = postgres.map { "  url: \(PostgresTestCluster.url($0))" } ?? "  path: data/newsletter.db"
         try dir.write("site/advocacy/advocacy-services.md", """
             ---
             title: Advocacy services
@@ -21,7 +26,7 @@ final class DaemonFixture: @unchecked Sendable {
         try dir.write("site/money/grants.txt", "Small grants for carers\n\nGrants of up to £300 for a break.\n\nLast updated: 3 March 2024\n")
         config = try dir.write("newsletter.yaml", """
             database:
-              path: data/newsletter.db
+            \(database)
             site:
               name: Peak District Carers
               base_url: https://carers.example.org
@@ -47,7 +52,7 @@ final class DaemonFixture: @unchecked Sendable {
     }
 
     func store() throws -> Store {
-        try Store.open(DatabaseSettings(path: dir.path("data/newsletter.db")))
+        try Store.open(DatabaseSettings(path: dir.path("data/newsletter.db"), postgres: postgres))
     }
 
     /// Files delivered to the Maildir's new/ folder.

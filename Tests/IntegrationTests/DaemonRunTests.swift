@@ -1,5 +1,6 @@
 import Foundation
 import NewsletterCore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 import Testing
 
@@ -23,9 +24,11 @@ struct DaemonRunTests {
         return await daemon.wait()
     }
 
-    @Test("a digest time missed while stopped runs once at start, and the log says so; a second start repeats nothing")
-    func catchUp() async throws {
-        let fixture = try DaemonFixture()
+    @Test(
+        "a digest time missed while stopped runs once at start, and the log says so; a second start repeats nothing",
+        arguments: [TestDatabase.Backend.sqlite, .postgresql])
+    func catchUp(_ backend: TestDatabase.Backend) async throws {
+        let fixture = try DaemonFixture(backend: backend)
         #expect(try await fixture.ctl("subscribers", "add", "ann@example.org", "--name", "Ann").status == 0)
         #expect(try await fixture.ctl("content", "scan").status == 0)
         let page = fixture.dir.path("site/advocacy/advocacy-services.md")
@@ -48,9 +51,11 @@ struct DaemonRunTests {
         #expect(fixture.delivered().count == 1)
     }
 
-    @Test("while running: a new blog post reaches immediate subscribers, and a sign-up from newsletterctl is mailed without a restart")
-    func liveChanges() async throws {
-        let fixture = try DaemonFixture()
+    @Test(
+        "while running: a new blog post reaches immediate subscribers, and a sign-up from newsletterctl is mailed without a restart",
+        arguments: [TestDatabase.Backend.sqlite, .postgresql])
+    func liveChanges(_ backend: TestDatabase.Backend) async throws {
+        let fixture = try DaemonFixture(backend: backend)
         #expect(try await fixture.ctl("subscribers", "add", "reader@example.org", "--blog", "immediate", "--digest", "off").status == 0)
         let (daemon, _) = try await Self.start(fixture)
         do {

@@ -58,6 +58,11 @@ public enum PostgresTestCluster {
         return try admin(name)
     }
 
+    /// `settings` as a config's database.url.
+    public static func url(_ settings: PostgresSettings) -> String {
+        "postgresql://\(settings.user)@/\(settings.database)?host=\(settings.socketFolder ?? "")&port=\(settings.port)"
+    }
+
     /// Runs `sql` as the superuser on the `postgres` database.
     public static func run(_ sql: String) throws {
         let connection = try PGConnection.connect(admin())

@@ -26,10 +26,11 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// Connections each process keeps to the server at most.
     public var maxConnections: Int
 
-    /// The URL without the password, for messages and logs.
+    /// The URL without the password, for messages and logs, in a form database.url takes.
     public var description: String {
-        let place = socketFolder.map { "\(user)@[\($0)]" } ?? "\(user)@\(host):\(port)"
-        return "postgresql://\(place)/\(database)"
+        guard let socketFolder else { return "postgresql://\(user)@\(host):\(port)/\(database)" }
+        // libpq's form for a socket, which database.url takes back as it is.
+        return "postgresql://\(user)@/\(database)?host=\(socketFolder)" + (port == 5432 ? "" : "&port=\(port)")
     }
 
     /// A password, never printed.
