@@ -12,7 +12,7 @@ public enum StoreCopy {
     /// Tables in an order that satisfies their foreign keys.
     static let tables = [
         "subscriber", "consent_log", "suppression", "purge_log", "content_event", "content_page", "content_scan", "edition",
-        "outbox", "outbox_body", "digest_selection", "digest", "blog_batch", "job_run", "daemon_status",
+        "outbox", "outbox_body", "digest_selection", "digest", "blog_batch", "job_run", "daemon_status", "daemon_instance",
     ]
     /// Tables whose `id` the target numbers from a sequence.
     static let identityTables: Set = [

@@ -39,6 +39,9 @@ public struct ScanWarning: Sendable, Equatable, CustomStringConvertible {
 
 /// What one scan found and did.
 public struct ScanReport: Sendable {
+    /// A report of no scan: what a run that did not scan (another daemon leads) shows.
+    public init() {}
+
     /// The events this scan recorded (in a dry run: would have recorded; their ids are 0).
     public var events: [ContentEvent] = []
     /// This was the first scan: it recorded the baseline.

@@ -11,6 +11,8 @@ public struct ServiceStatus: Sendable {
     public var lastRuns: [JobRun]
     public var queue: [DeliveryState: Int]
     public var lastScan: ContentScanState?
+    /// Every daemon recorded in the database, the most recently heard from first.
+    public var daemons: [DaemonInstance]
 
     /// A heartbeat older than this means the daemon stopped without saying so.
     public static let staleAfter: TimeInterval = 90
@@ -21,20 +23,29 @@ public struct ServiceStatus: Sendable {
             let schedule = settings.schedule
             return ServiceStatus(
                 heartbeat: heartbeat,
-                running: heartbeat.map { isAlive($0, now: now) } ?? false,
+                running: heartbeat.map { isAlive($0, now: now, localPid: !store.isShared) } ?? false,
                 nextRuns: [DigestCadence.daily, .weekly, .monthly].compactMap { cadence in
                     schedule.rule(for: cadence).map { (cadence, $0.nextFire(after: now, in: schedule.timeZone)) }
                 },
                 lastRuns: try tx.jobRuns().values.sorted { $0.job < $1.job },
                 queue: try tx.outboxCounts(),
-                lastScan: try tx.contentScanState())
+                lastScan: try tx.contentScanState(),
+                daemons: try tx.daemonInstances())
         }
     }
 
-    static func isAlive(_ beat: DaemonHeartbeat, now: Date) -> Bool {
+    /// Whether a daemon heard from recently is still there.
+    public static func isLive(_ instance: DaemonInstance, now: Date = Date()) -> Bool {
+        instance.role != DaemonInstance.stopped && now.timeIntervalSince(instance.heartbeatAt) < staleAfter
+    }
+
+    /// `localPid`: the daemon runs on this host, so its pid can be checked too (a shared
+    /// database's daemons may be on other hosts).
+    static func isAlive(_ beat: DaemonHeartbeat, now: Date, localPid: Bool = true) -> Bool {
         guard ["starting", "running", "reloading"].contains(beat.state), now.timeIntervalSince(beat.heartbeatAt) < staleAfter else {
             return false
         }
+        guard localPid else { return true }
         // The pid may be in another PID namespace (systemd's PrivatePIDs), or belong to
         // another user: EPERM still means it exists.
         return kill(beat.pid, 0) == 0 || errno == EPERM

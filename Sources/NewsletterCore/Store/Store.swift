@@ -37,6 +37,14 @@ public final class Store: Sendable {
         try backend.acquireSenderLock()
     }
 
+    /// The right to lead, or nil while another process leads.
+    package func tryLeadership() throws -> (any StoreLock)? {
+        try backend.tryLeadership()
+    }
+
+    /// Whether several newsletterd may share this database.
+    package var isShared: Bool { backend.isShared }
+
     /// Changes whenever any process commits.
     package func changeStamp() -> String? {
         backend.changeStamp()

@@ -49,14 +49,21 @@ extension Daemon {
         if abs(drift) > 5 {
             logger.warning("the system clock jumped; recomputing the schedule", metadata: ["seconds": "\(Int(drift))"])
             jobs.async {
+                guard self.isLeader else { return }
                 self.scheduleDigests()
                 self.evaluateBlog()
             }
         }
 
-        purgeUnconfirmedIfDue(at: wall)
+        if store.isShared { delivery.takeOverIfFree() }
+        if store.isShared && !leadershipCheckPending.withLock({ $0 }) {
+            leadershipCheckPending.withLock { $0 = true }
+            checkLeadership()
+        }
+        if isLeader { purgeUnconfirmedIfDue(at: wall) }
         if wall.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval {
             writeHeartbeat(state: "running")
+            if store.isShared { recordInstance() }
         }
         let line = status.withLock { $0.line }
         if line != lastNotifiedStatus {
@@ -71,7 +78,12 @@ extension Daemon {
     }
 
     /// Records pid, state, next runs and the last error for `newsletterctl status`.
-    func writeHeartbeat(state: String) {
+    func writeHeartbeat(state: String, leading: Bool? = nil) {
+        // On a shared database the row is the leader's: the schedule and the last scan are its.
+        guard !store.isShared || (leading ?? isLeader) else {
+            lastHeartbeat = now()
+            return
+        }
         let snapshot = status.withLock { $0 }
         let beat = DaemonHeartbeat(
             pid: getpid(), version: NewsletterVersion.current, startedAt: startedAt, heartbeatAt: now(), state: state,

@@ -22,6 +22,12 @@ public final class Daemon: @unchecked Sendable {
     let delivery: DeliveryControl
     let now: @Sendable () -> Date
     let startedAt: Date
+    /// This run of this daemon, among all that share the database: host, pid and start.
+    let instanceID: String
+    /// Held while this daemon leads (see Daemon+Leadership).
+    let leadership = Mutex<(any StoreLock)?>(nil)
+    /// Set while a leadership check waits on `jobs`, so a long job does not pile them up.
+    let leadershipCheckPending = Mutex(false)
 
     let jobs = DispatchQueue(label: "newsletterd.jobs")
     let housekeepingQueue = DispatchQueue(label: "newsletterd.housekeeping")
@@ -78,6 +84,7 @@ public final class Daemon: @unchecked Sendable {
         self.delivery = delivery
         self.now = now
         startedAt = now()
+        instanceID = "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(Int(startedAt.timeIntervalSince1970))"
         runner = JobRunner(store: store, setup: setup, delivery: delivery, logger: logger, now: now)
         addBuiltInProbes()
     }
@@ -94,11 +101,13 @@ public final class Daemon: @unchecked Sendable {
     public func start() throws {
         try jobs.sync {
             writeHeartbeat(state: "starting")
-            try startWatcher()
+            // The leader watches the content and runs the schedule; a follower sends and
+            // serves the pages until it takes the lead (Daemon+Leadership).
+            if try !tryToLead() {
+                logger.notice("another newsletterd leads; this one sends and serves the pages, and takes the lead if that one stops")
+                recordInstance()
+            }
             try delivery.start()
-            catchUp()
-            scheduleDigests()
-            evaluateBlog()
             refreshStatus()
         }
         logger.info("newsletterd ready", metadata: ["version": "\(NewsletterVersion.current)", "config": "\(location.path)"])
@@ -154,13 +163,18 @@ public final class Daemon: @unchecked Sendable {
                 prepared.append(try delivery.prepareReload(next.settings))
                 // The watcher last: replacing it is the one step that runs something new
                 // before the reload is sure; on failure the old one is started again.
-                if watchChanged { try replaceWatcher(with: next) }
+                // A follower has no watcher or schedule: it starts them with the new
+                // configuration when it takes the lead.
+                let leading = isLeader
+                if watchChanged && leading { try replaceWatcher(with: next) }
                 // Nothing below can fail.
                 prepared.forEach { $0.commit() }
                 runner.setup = next
-                if !watchChanged { watcher?.requestRescan() }
-                scheduleDigests()
-                evaluateBlog()
+                if leading {
+                    if !watchChanged { watcher?.requestRescan() }
+                    scheduleDigests()
+                    evaluateBlog()
+                }
                 logger.info("configuration reloaded")
             } catch {
                 prepared.forEach { $0.discard() }
@@ -197,15 +211,11 @@ public final class Daemon: @unchecked Sendable {
             housekeepingTimer?.cancel()
             watchdogTimer?.cancel()
         }
-        jobs.sync {
-            digestTimers.values.forEach { $0.cancel() }
-            digestTimers = [:]
-            blogTimer?.cancel()
-            retryTimer?.cancel()
-            watcher?.stop()
-        }
+        let leading = isLeader
+        jobs.sync { stepDown() }
         delivery.stop(within: timeout)
-        writeHeartbeat(state: "stopped")
+        writeHeartbeat(state: "stopped", leading: leading)
+        recordInstance(role: DaemonInstance.stopped)
         logger.info("stopped")
     }
 
@@ -219,8 +229,22 @@ public final class Daemon: @unchecked Sendable {
     }
 
     /// Scans the content, runs the digest and blog jobs that are due, and drains the outbox.
+    /// On a shared database, the scan and the jobs are the leader's: while another daemon
+    /// leads, this run only sends.
     public func runOnce() throws -> OnceReport {
         try jobs.sync {
+            var lead: (any StoreLock)?
+            if store.isShared {
+                lead = try store.tryLeadership()
+                if lead == nil {
+                    logger.notice("another newsletterd leads; this run only sends what is queued")
+                    var report = OnceReport(scan: ScanReport())
+                    report.delivery = try delivery.drain()
+                    logger.info("delivery finished", metadata: ["summary": "\(report.delivery)"])
+                    return report
+                }
+            }
+            defer { lead?.release() }
             let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
             var report = OnceReport(scan: try scanner.scan(.full))
             logScan(report.scan)
@@ -241,7 +265,7 @@ public final class Daemon: @unchecked Sendable {
 
     // MARK: Content
 
-    private func startWatcher(_ setup: DaemonSetup? = nil) throws {
+    func startWatcher(_ setup: DaemonSetup? = nil) throws {
         let setup = setup ?? self.setup
         let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
         let watcher = ContentWatcher(

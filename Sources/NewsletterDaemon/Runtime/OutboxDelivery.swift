@@ -18,6 +18,11 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     private var settings: Settings
     private var runner: DeliveryRunner?
     private var running = false
+    /// Another daemon on the shared database holds the sender's lock: this one waits to
+    /// take over (``takeOverIfFree()``).
+    private var standingBy = false
+    private var lastTakeOver = Date.distantPast
+    static let takeOverInterval: TimeInterval = 5
     /// The daemon wakes the runner whenever the database changes, so its own polling is only
     /// a safety net.
     static let pollInterval: TimeInterval = 60
@@ -33,9 +38,34 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let runner = try makeRunner()
-        try runner.start()
-        self.runner = runner
-        running = true
+        do {
+            try runner.start()
+            running = true
+        } catch let error as NewsletterError where error.exitStatus == .tempFailure && store.isShared {
+            standingBy = true
+            lastTakeOver = Date()
+            logger.notice("another newsletterd sends from this database; this one stands by and takes over if it stops")
+        }
+    }
+
+    /// From housekeeping: a daemon standing by starts sending once the sender's lock is free
+    /// (the one that sent stopped, or died and the server dropped its lock). The new sender
+    /// first puts back what the old one left `sending`, as after a crash.
+    public func takeOverIfFree() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard standingBy, let runner, Date().timeIntervalSince(lastTakeOver) >= Self.takeOverInterval else { return }
+        lastTakeOver = Date()
+        do {
+            try runner.start()
+            running = true
+            standingBy = false
+            logger.notice("this newsletterd sends now: the one that did has stopped")
+        } catch let error as NewsletterError where error.exitStatus == .tempFailure {
+            return
+        } catch {
+            logger.warning("cannot start sending", metadata: ["reason": "\(error)"])
+        }
     }
 
     public func wake() {
@@ -91,6 +121,7 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
         lock.lock()
         let runner = running ? runner : nil
         running = false
+        standingBy = false
         lock.unlock()
         if let runner, !runner.stop(timeout: timeout) {
             logger.warning("messages were still on the wire when the grace period ended; they will be sent again at the next start")

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NewsletterCore
+import Synchronization
 
 /// Sends the outbox: claims due messages in batches, sends them over `connections` parallel
 /// connections (each on its own thread), and records what happened.
@@ -123,6 +124,10 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var wedgeRequested = false
     private var limiter: RateLimiter?
     private var lock: (any StoreLock)?
+    /// The same lock, for the claiming transaction to check without the condition: a sender
+    /// whose lock is gone (its connection to PostgreSQL dropped, so another daemon may send
+    /// now) claims nothing more, so only what it has in flight can go twice.
+    private let claimLock = Mutex<(any StoreLock)?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private let workersDone = DispatchGroup()
 
@@ -387,6 +392,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             condition.lock()
             lock = senderLock
+            claimLock.withLock { $0 = senderLock }
             if limits.perSecond > 0 || limits.perHour > 0 {
                 limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, sentRecently: recent)
             }
@@ -416,6 +422,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     private func end() {
         condition.lock()
         lock?.release()
+        claimLock.withLock { $0 = nil }
         lock = nil
         running = false
         condition.unlock()
@@ -616,6 +623,11 @@ public final class DeliveryRunner: @unchecked Sendable {
     private func transaction(_ records: [DeliveryRecord], claim limit: Int, dueBy: Date) throws -> TransactionOutcome {
         let time = now()
         let expiry = time - retry.maxAge
+        let held = claimLock.withLock { $0?.isHeld ?? true }
+        if !held && limit > 0 {
+            logger.error("this sender lost its lock on the database; it claims no more messages (restart newsletterd)")
+        }
+        let limit = held ? limit : 0
         return try store.write { tx in
             var states: [Int64: DeliveryState] = [:]
             var bounced = 0

@@ -15,6 +15,7 @@ final class PostgresBackend: StoreBackend {
         case writes = 0x6e6c_0001
         case migrations = 0x6e6c_0002
         case sender = 0x6e6c_0003
+        case leader = 0x6e6c_0004
     }
 
     static let changeChannel = "newsletter_change"
@@ -22,6 +23,8 @@ final class PostgresBackend: StoreBackend {
     let settings: PostgresSettings
     let pool: PGPool
     private let listener: ChangeListener
+    /// A follower's connection, kept between its tries for the leader's lock.
+    private let candidate = LockCandidate()
 
     var name: String { settings.description }
 
@@ -88,16 +91,48 @@ final class PostgresBackend: StoreBackend {
     /// the holder's connection ends, as the kernel drops a dead process's `flock`.
     func acquireSenderLock() throws -> any StoreLock {
         try guarded {
-            let connection = try PGConnection.connect(settings)
-            let rows = try connection.query("SELECT pg_try_advisory_lock(\(LockKey.sender.rawValue))").rows
-            let held: Bool = try rows.first.map { try PGConnection.row($0)[0] } ?? false
-            guard held else {
+            let connection = try Self.lockConnection(settings)
+            guard try Self.tryLock(.sender, on: connection) else {
                 connection.close()
                 throw NewsletterError.tempFailure(
                     "another newsletterd is already sending from \(settings.description); try again when it has finished")
             }
             return PGAdvisoryLock(connection: connection, key: LockKey.sender.rawValue)
         }
+    }
+
+    func tryLeadership() throws -> (any StoreLock)? {
+        try guarded {
+            let connection = try candidate.take() ?? Self.lockConnection(settings)
+            guard try Self.tryLock(.leader, on: connection) else {
+                candidate.keep(connection)
+                return nil
+            }
+            return PGAdvisoryLock(connection: connection, key: LockKey.leader.rawValue)
+        }
+    }
+
+    var isShared: Bool { true }
+
+    /// A connection for holding a lock. The server probes it every few seconds, so a holder
+    /// whose host dies without closing it (a power cut) loses the lock within about 25 s,
+    /// not TCP's two hours.
+    private static func lockConnection(_ settings: PostgresSettings) throws -> PGConnection {
+        let connection = try PGConnection.connect(settings)
+        do {
+            _ = try connection.query("SET tcp_keepalives_idle = 10")
+            _ = try connection.query("SET tcp_keepalives_interval = 5")
+            _ = try connection.query("SET tcp_keepalives_count = 3")
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private static func tryLock(_ key: LockKey, on connection: PGConnection) throws -> Bool {
+        let rows = try connection.query("SELECT pg_try_advisory_lock(\(key.rawValue))").rows
+        return try rows.first.map { try PGConnection.row($0)[0] } ?? false
     }
 
     func changeStamp() -> String? {
@@ -116,6 +151,14 @@ final class PGAdvisoryLock: StoreLock, @unchecked Sendable {
         self.key = key
     }
 
+    /// Held while its connection lives: when the server loses it, the lock is gone.
+    var isHeld: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let connection else { return false }
+        return !connection.isClosed
+    }
+
     func release() {
         lock.lock()
         let held = connection
@@ -128,6 +171,33 @@ final class PGAdvisoryLock: StoreLock, @unchecked Sendable {
 
     deinit {
         release()
+    }
+}
+
+/// The connection a follower tries the leader's lock on, kept open between tries.
+final class LockCandidate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var connection: PGConnection?
+
+    func take() -> PGConnection? {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = connection
+        connection = nil
+        guard let taken, !taken.isClosed else { return nil }
+        return taken
+    }
+
+    func keep(_ connection: PGConnection) {
+        lock.lock()
+        let old = self.connection
+        self.connection = connection
+        lock.unlock()
+        old?.close()
+    }
+
+    deinit {
+        connection?.close()
     }
 }
 

@@ -79,8 +79,15 @@ final class SQLiteBackend: StoreBackend {
     }
 
     func acquireSenderLock() throws -> any StoreLock {
-        try SQLiteSenderLock(databasePath: path)
+        try SQLiteFileLock.sender(databasePath: path)
     }
+
+    func tryLeadership() throws -> (any StoreLock)? {
+        try SQLiteFileLock.leadership(databasePath: path)
+    }
+
+    /// One daemon per SQLite file: a second one is refused at start (the sender's lock).
+    var isShared: Bool { false }
 
     /// Any commit in WAL mode changes the -wal file: its size, time and inode.
     func changeStamp() -> String? {

@@ -25,6 +25,7 @@ enum Schema {
         Migration(version: 6, name: "job runs and the daemon heartbeat", apply: DaemonTables.create),
         Migration(version: 7, name: "subscriber ids never reused, per-subscriber link keys, purge log", apply: SubscriberLinkKeyTables.create),
         Migration(version: 8, name: "subscribers' first names", apply: SubscriberFirstNameColumn.add),
+        Migration(version: 9, name: "daemon instances", apply: DaemonInstanceTables.create),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

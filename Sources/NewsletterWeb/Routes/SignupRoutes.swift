@@ -55,7 +55,7 @@ struct SignupRoutes: Sendable {
             return self.form(signup, status: .badRequest, topics: topics)
         }
         let time = state.now()
-        let byAddress = state.perAddress.attempt(context.rateLimitKey, at: time)
+        let byAddress = try await state.attempt(.perAddress, key: context.rateLimitKey, at: time)
         guard byAddress.allowed else {
             state.metrics?.count(MetricNames.signups, outcome: "rate_limited")
             state.logger.notice("sign-up refused: too many from one client address", metadata: ["client": "\(context.rateLimitKey)"])
@@ -68,7 +68,7 @@ struct SignupRoutes: Sendable {
         }
         // Over the per-address limit, the answer is the same but no more email goes out, so
         // nobody can fill someone's inbox with confirmation requests, nor with its variants.
-        guard state.perEmail.attempt(MailboxIdentity.key(new.email), at: time).allowed else {
+        guard try await state.attempt(.perEmail, key: MailboxIdentity.key(new.email), at: time).allowed else {
             state.metrics?.count(MetricNames.signups, outcome: "email_limited")
             state.logger.notice("sign-up not emailed: too many for one email address", metadata: ["client": "\(client ?? "unknown")"])
             return accepted(setup)

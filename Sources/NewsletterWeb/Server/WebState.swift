@@ -74,6 +74,23 @@ public final class WebState: Sendable {
             perEmail: SlidingWindowLimiter(limit: limits.perEmail, window: limits.window))
     }
 
+    enum RateLimit: String {
+        case perAddress = "signup.client"
+        case perEmail = "signup.email"
+    }
+
+    /// One sign-up attempt against a limit: in memory for a SQLite daemon, in the database
+    /// when several daemons share it, so the limit holds across all of them.
+    func attempt(_ limit: RateLimit, key: String, at now: Date) async throws -> (allowed: Bool, retryAfter: TimeInterval) {
+        let limiter = limit == .perAddress ? perAddress : perEmail
+        guard store.isShared else { return limiter.attempt(key, at: now) }
+        return try await blocking { [store] in
+            try store.write { tx in
+                try tx.rateLimitAttempt(scope: limit.rawValue, key: key, limit: limiter.limit, window: limiter.window, at: now)
+            }
+        }
+    }
+
     /// Runs blocking store work off the event loops.
     func blocking<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await threads.runIfActive(work)

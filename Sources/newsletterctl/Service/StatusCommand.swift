@@ -33,6 +33,19 @@ struct StatusCommand: ParsableCommand {
             } else {
                 out.line("newsletterd: has never run against this database")
             }
+            if !status.daemons.isEmpty {
+                out.line("Daemons:")
+                var table = TextTable(headers: ["host", "pid", "version", "role", "started", "last heartbeat"])
+                for daemon in status.daemons {
+                    // A daemon not heard from lately died without saying so.
+                    let role = ServiceStatus.isLive(daemon) || daemon.role == DaemonInstance.stopped ? daemon.role : "gone"
+                    table.append([
+                        daemon.host, "\(daemon.pid)", daemon.version, role, DisplayDate.minute(daemon.startedAt),
+                        "\(Int(Date().timeIntervalSince(daemon.heartbeatAt)))s ago",
+                    ])
+                }
+                for line in table.render().split(separator: "\n") { out.line("  " + line) }
+            }
             out.line("Next digests:")
             for (cadence, at) in status.nextRuns { out.line("  \(cadence.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))\(describe(at, zone))") }
             if !status.lastRuns.isEmpty {
@@ -89,6 +102,13 @@ struct StatusCommand: ParsableCommand {
             "queue": Dictionary(uniqueKeysWithValues: DeliveryState.allCases.map { ($0.rawValue, status.queue[$0] ?? 0) }),
             "last_scan": scan,
             "last_error": lastError,
+            "daemons": status.daemons.map { daemon -> [String: Any] in
+                [
+                    "host": daemon.host, "pid": daemon.pid, "version": daemon.version, "role": daemon.role,
+                    "live": ServiceStatus.isLive(daemon), "started_at": DisplayDate.iso(daemon.startedAt),
+                    "heartbeat_at": DisplayDate.iso(daemon.heartbeatAt),
+                ]
+            },
         ]
     }
 }

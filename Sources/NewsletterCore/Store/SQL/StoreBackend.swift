@@ -19,6 +19,14 @@ package protocol StoreBackend: Sendable {
     /// process dies; throws ``NewsletterError/tempFailure(_:)`` when another sender holds it.
     func acquireSenderLock() throws -> any StoreLock
 
+    /// The right to lead (scan the content, run the schedule and housekeeping), or nil while
+    /// another process holds it. Held until released or the holder dies.
+    func tryLeadership() throws -> (any StoreLock)?
+
+    /// Whether several newsletterd may share this database (PostgreSQL), each standing by
+    /// to send or lead when the one that does stops.
+    var isShared: Bool { get }
+
     /// A value that changes whenever any process commits: the daemon polls it to notice work
     /// `newsletterctl` or another daemon queued. Nil when it cannot be read now.
     func changeStamp() -> String?
@@ -26,5 +34,9 @@ package protocol StoreBackend: Sendable {
 
 /// A lock held in or beside the database; released by `release()` or by the holder's death.
 package protocol StoreLock: AnyObject, Sendable {
+    /// False once the lock is gone: released, or its connection to the server lost (the
+    /// server then let another process take it).
+    var isHeld: Bool { get }
+
     func release()
 }
