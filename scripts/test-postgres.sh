@@ -7,6 +7,8 @@
 #
 # Superuser "postgres" logs in without a password over the socket (the tests create a
 # database each with it); role "newsletter_pw" needs its password (test-password) over TCP.
+# TCP offers TLS with a certificate for 127.0.0.1 and localhost signed by a CA made here
+# (NEWSLETTER_TEST_POSTGRES_CA); NEWSLETTER_TEST_POSTGRES_OTHER_CA signed nothing.
 set -euo pipefail
 
 if [[ ${1:-} != run || $# -lt 2 ]]; then
@@ -40,16 +42,38 @@ stop() {
 trap stop EXIT
 trap 'exit 130' INT TERM
 
+# A throw-away CA and the server's certificate.
+tls() { openssl "$@" >/dev/null 2>&1; }
+tls req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=newsletter test CA" \
+  -keyout "$dir/ca.key" -out "$dir/ca.pem"
+tls req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=another CA" \
+  -keyout "$dir/other-ca.key" -out "$dir/other-ca.pem"
+tls req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" -keyout "$dir/server.key" -out "$dir/server.csr"
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$dir/san.ext"
+tls x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 -extfile "$dir/san.ext" \
+  -out "$dir/server.pem"
+if [[ ! -s $dir/server.pem ]]; then
+  echo "test-postgres: openssl could not make the test certificates" >&2
+  exit 69
+fi
+chmod 600 "$dir/server.key"
+[[ $(id -u) == 0 ]] && chown "$owner" "$dir/server.key"
+
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 as_owner "$bindir/initdb" -D "$dir/data" -U postgres --auth-local=trust --auth-host=trust --encoding=UTF8 --locale=C.UTF-8 \
   >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 69; }
 # The password role first: pg_hba.conf takes the first matching line.
 sed -i '1i host all newsletter_pw 127.0.0.1/32 scram-sha-256' "$dir/data/pg_hba.conf"
+# 127.0.0.2: the same server by an address its certificate does not name.
+echo 'host all all 127.0.0.2/32 trust' >>"$dir/data/pg_hba.conf"
 cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = '127.0.0.1'
+listen_addresses = '127.0.0.1,127.0.0.2'
 port = $port
 unix_socket_directories = '$dir'
 max_connections = 300
+ssl = on
+ssl_cert_file = '$dir/server.pem'
+ssl_key_file = '$dir/server.key'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -61,6 +85,8 @@ as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/
 
 export NEWSLETTER_TEST_POSTGRES_SOCKET=$dir
 export NEWSLETTER_TEST_POSTGRES_PORT=$port
+export NEWSLETTER_TEST_POSTGRES_CA=$dir/ca.pem
+export NEWSLETTER_TEST_POSTGRES_OTHER_CA=$dir/other-ca.pem
 set +e
 "$@"
 status=$?

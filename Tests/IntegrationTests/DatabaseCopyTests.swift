@@ -74,7 +74,8 @@ struct DatabaseCopyTests {
         let port = try FreePort.pick()
         let nobody = try await fixture.ctl("database", "copy", "--to", "postgresql://newsletter@127.0.0.1:\(port)/carers?sslmode=disable")
         #expect(nobody.status == 69, "\(nobody)")
-        #expect(nobody.stderrLines.count == 1 && nobody.stderr.contains("cannot connect to postgresql://newsletter@127.0.0.1:\(port)/carers"), "\(nobody.stderr)")
+        #expect(nobody.stderrLines.count == 1, "\(nobody.stderr)")
+        #expect(nobody.stderr.contains("cannot connect to postgresql://newsletter@127.0.0.1:\(port)/carers: Connection refused"), "\(nobody.stderr)")
     }
 
     @Test("a password is asked for and checked: the wrong one is a config error naming the file, never the password")

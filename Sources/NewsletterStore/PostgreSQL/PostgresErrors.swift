@@ -35,6 +35,10 @@ enum PostgresErrors {
         case .server:
             break
         case .connectionError:
+            let underlying = error.underlying.map { "\($0)" } ?? ""
+            if let tls = Self.tlsProblem(underlying, settings: settings) {
+                return NewsletterError.unavailable("cannot connect to \(name): \(tls); check sslmode and sslrootcert in database.url")
+            }
             let reason = error.underlying.map { Self.reason($0) } ?? "connection failed"
             return NewsletterError.unavailable("cannot connect to \(name): \(reason); check that the server runs and database.url")
         case .sslUnsupported:
@@ -74,7 +78,28 @@ enum PostgresErrors {
     private static func reason(_ error: any Error) -> String {
         if let socket = error as? IOError { return String(cString: strerror(socket.errnoCode)) }
         if let channel = error as? ChannelError, case .connectTimeout = channel { return "no answer within 10 s" }
-        return oneLine("\(error)")
+        let text = "\(error)"
+        // NIO's connection errors wrap the socket's: say what the socket said.
+        for known in ["Connection refused", "No route to host", "Network is unreachable", "Connection timed out", "Name or service not known"]
+        where text.contains(known) {
+            return known.prefix(1) + known.dropFirst().lowercased()
+        }
+        return String(oneLine(text).prefix(200))
+    }
+
+    /// What went wrong with TLS, in words, when it was TLS.
+    private static func tlsProblem(_ text: String, settings: PostgresSettings) -> String? {
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the server's certificate is not signed by a CA trusted here"
+                + (settings.rootCertificate.map { " (sslrootcert \($0))" } ?? " (the system's CAs; give sslrootcert)")
+        }
+        if text.contains("failedToValidateHostname") {
+            return "the server's certificate does not name \(settings.host)"
+        }
+        if text.contains("SSL") || text.contains("TLS") || text.contains("handshake") {
+            return "TLS failed (\(String(oneLine(text).prefix(160))))"
+        }
+        return nil
     }
 
     static func oneLine(_ text: String) -> String {
