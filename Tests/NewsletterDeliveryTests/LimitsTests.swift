@@ -1,4 +1,5 @@
 import Foundation
+import NewsletterCore
 import NewsletterDelivery
 import NewsletterTestSupport
 import Testing
@@ -20,6 +21,23 @@ struct LimitsTests {
         #expect(limiter.reserve(now: start) == start)
         #expect(limiter.reserve(now: start) == start - 3000 + 3600, "the third in the hour waits until the first leaves it")
         #expect(RateLimiter(perSecond: 0, perHour: 0).isUnlimited)
+    }
+
+    @Test("max_per_day counts the last 24 hours' sends, those before the start included; the hourly limit still applies")
+    func perDay() {
+        let start = Date(timeIntervalSinceReferenceDate: 1_000_000)
+        // Sent 20 and 10 hours ago: with two a day, the next waits until the older is a day old.
+        let limiter = RateLimiter(perSecond: 0, perHour: 5, perDay: 3, sentRecently: [start - 72000, start - 36000])
+        #expect(limiter.reserve(now: start) == start)
+        #expect(limiter.reserve(now: start) == start - 72000 + 86400, "the fourth in 24 hours waits for the first to leave them")
+        #expect(limiter.reserve(now: start) == start - 36000 + 86400)
+    }
+
+    @Test("smtp.max_per_day is read from the config, 0 by default")
+    func perDaySetting() throws {
+        let yaml = "smtp:\n  url: smtp://relay.example.org\n  max_per_day: 10000\n"
+        #expect(try Settings.parse(yaml: yaml, file: "/tmp/n.yaml").smtp.maxPerDay == 10_000)
+        #expect(try Settings.parse(yaml: "smtp:\n  url: smtp://relay.example.org\n", file: "/tmp/n.yaml").smtp.maxPerDay == 0)
     }
 
     @Test("both limits at once: the later moment wins")

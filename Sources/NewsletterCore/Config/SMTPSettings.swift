@@ -32,6 +32,9 @@ public struct SMTPSettings: Sendable, Equatable {
     public var maxPerSecond: Int
     /// Messages per rolling hour across all connections; 0 means no limit.
     public var maxPerHour: Int
+    /// Messages per rolling 24 hours; 0 means no limit (Microsoft 365 allows 10,000
+    /// recipients a day per mailbox).
+    public var maxPerDay: Int = 0
     public var connectTimeout: TimeInterval
     /// How long to wait for any one reply from the server.
     public var commandTimeout: TimeInterval
@@ -105,6 +108,7 @@ public struct SMTPSettings: Sendable, Equatable {
         connections = try section.int("connections", in: 1...64) ?? 4
         maxPerSecond = try section.int("max_per_second", in: 0...1_000_000) ?? 0
         maxPerHour = try section.int("max_per_hour", in: 0...100_000_000) ?? 0
+        maxPerDay = try section.int("max_per_day", in: 0...1_000_000_000) ?? 0
         connectTimeout = try section.duration("connect_timeout", in: 1...3600) ?? 30
         commandTimeout = try section.duration("command_timeout", in: 1...3600) ?? 120
         messageTimeout = try section.duration("message_timeout", in: 1...86400) ?? 600

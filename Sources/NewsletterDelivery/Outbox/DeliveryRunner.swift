@@ -76,7 +76,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         var retry: RetryPolicy
         var bounceLimit: Int
         var keepSentDays: Int
-        var limits: (perSecond: Int, perHour: Int)
+        var limits: (perSecond: Int, perHour: Int, perDay: Int)
         var connections: Int
     }
 
@@ -90,7 +90,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     var retry: RetryPolicy { profile.retry }
     var bounceLimit: Int { profile.bounceLimit }
     var keepSentDays: Int { profile.keepSentDays }
-    var limits: (perSecond: Int, perHour: Int) { profile.limits }
+    var limits: (perSecond: Int, perHour: Int, perDay: Int) { profile.limits }
     let logger: Logger
     let now: @Sendable () -> Date
 
@@ -133,7 +133,7 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     public init(
         store: Store, transport: any MailTransport, renderer: any MessageRenderer, delivery: DeliverySettings = DeliverySettings(),
-        maxPerSecond: Int = 0, maxPerHour: Int = 0, options: Options = Options(), logger: Logger = Logger(label: "delivery"),
+        maxPerSecond: Int = 0, maxPerHour: Int = 0, maxPerDay: Int = 0, options: Options = Options(), logger: Logger = Logger(label: "delivery"),
         now: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
@@ -144,7 +144,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         self.options = options
         profile = Profile(
             transport: transport, retry: RetryPolicy(delivery), bounceLimit: delivery.bounceLimit, keepSentDays: delivery.keepSentDays,
-            limits: (maxPerSecond, maxPerHour), connections: options.connections)
+            limits: (maxPerSecond, maxPerHour, maxPerDay), connections: options.connections)
         self.logger = logger
         self.now = now
     }
@@ -159,7 +159,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let profile = try Self.profile(settings: settings, environment: environment, logger: logger)
         self.init(
             store: store, transport: profile.transport, renderer: renderer, delivery: settings.delivery,
-            maxPerSecond: profile.limits.perSecond, maxPerHour: profile.limits.perHour,
+            maxPerSecond: profile.limits.perSecond, maxPerHour: profile.limits.perHour, maxPerDay: profile.limits.perDay,
             options: Options(connections: profile.connections, pollInterval: pollInterval), logger: logger)
     }
 
@@ -170,7 +170,15 @@ public final class DeliveryRunner: @unchecked Sendable {
         return Profile(
             transport: transport, retry: RetryPolicy(settings.delivery), bounceLimit: settings.delivery.bounceLimit,
             keepSentDays: settings.delivery.keepSentDays,
-            limits: (smtp ? settings.smtp.maxPerSecond : 0, smtp ? settings.smtp.maxPerHour : 0), connections: max(1, smtp ? settings.smtp.connections : 1))
+            limits: (smtp ? settings.smtp.maxPerSecond : 0, smtp ? settings.smtp.maxPerHour : 0, smtp ? settings.smtp.maxPerDay : 0),
+            connections: max(1, smtp ? settings.smtp.connections : 1))
+    }
+
+    /// Sends within the longest window a limit looks back over, from the database: the
+    /// limits count what any daemon sent, before this sender started too.
+    static func recentSends(_ limits: (perSecond: Int, perHour: Int, perDay: Int), tx: StoreTransaction, at time: Date) throws -> [Date] {
+        let span: TimeInterval = limits.perDay > 0 ? 86400 : limits.perHour > 0 ? 3600 : 0
+        return span > 0 ? try tx.sendTimes(since: time - span) : []
     }
 
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
@@ -386,15 +394,12 @@ public final class DeliveryRunner: @unchecked Sendable {
                 logger.notice("requeued messages a stopped sender left in flight", metadata: ["count": "\(recovered)"])
             }
             prune()
-            var recent: [Date] = []
-            if limits.perHour > 0 {
-                recent = try store.read { tx in try tx.sendTimes(since: time - 3600) }
-            }
+            let recent = try store.read { tx in try Self.recentSends(limits, tx: tx, at: time) }
             condition.lock()
             lock = senderLock
             claimLock.withLock { $0 = senderLock }
-            if limits.perSecond > 0 || limits.perHour > 0 {
-                limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, sentRecently: recent)
+            if limits.perSecond > 0 || limits.perHour > 0 || limits.perDay > 0 {
+                limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, perDay: limits.perDay, sentRecently: recent)
             }
             pending = []
             pendingHead = 0
@@ -453,7 +458,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let connections = profile.connections
         var batch = max(50, connections * 25)
         if limits.perSecond > 0 { batch = min(batch, max(connections, limits.perSecond)) }
-        if limits.perHour > 0 && limits.perSecond == 0 { batch = min(batch, connections * 2) }
+        if (limits.perHour > 0 || limits.perDay > 0) && limits.perSecond == 0 { batch = min(batch, connections * 2) }
         return batch
     }
 
@@ -592,15 +597,14 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// senders on the prepared sessions.
     private func adoptPrepared(_ prepared: Prepared, draining: Bool) {
         let next = prepared.profile
-        var recent: [Date] = []
-        if next.limits.perHour > 0 {
-            recent = (try? store.read { tx in try tx.sendTimes(since: now() - 3600) }) ?? []
-        }
+        let time = now()
+        let recent = (try? store.read { tx in try Self.recentSends(next.limits, tx: tx, at: time) }) ?? []
         let sessions = prepared.take()
         condition.lock()
         profile = next
-        limiter = next.limits.perSecond > 0 || next.limits.perHour > 0
-            ? RateLimiter(perSecond: next.limits.perSecond, perHour: next.limits.perHour, sentRecently: recent) : nil
+        limiter = next.limits.perSecond > 0 || next.limits.perHour > 0 || next.limits.perDay > 0
+            ? RateLimiter(perSecond: next.limits.perSecond, perHour: next.limits.perHour, perDay: next.limits.perDay, sentRecently: recent)
+            : nil
         let stopped = stopping
         condition.unlock()
         if stopped || sessions.isEmpty {

@@ -1,7 +1,7 @@
 import Foundation
 
-/// `smtp.max_per_second` and `smtp.max_per_hour` across all connections: a sliding window
-/// per limit. Each send reserves a moment; a full window pushes the moment to when its oldest
+/// `smtp.max_per_second`, `smtp.max_per_hour` and `smtp.max_per_day` across all connections:
+/// a sliding window per limit. Each send reserves a moment; a full window pushes the moment to when its oldest
 /// send leaves it. Thread-safe.
 public final class RateLimiter: @unchecked Sendable {
     private struct Window {
@@ -27,15 +27,17 @@ public final class RateLimiter: @unchecked Sendable {
     private var windows: [Window]
     private var last: TimeInterval = 0
 
-    /// `perSecond` and `perHour` of 0 mean no limit. `sentRecently` seeds the hourly window
-    /// with sends before this process started (from the outbox's `sent_at`).
-    public init(perSecond: Int, perHour: Int, sentRecently: [Date] = []) {
+    /// Limits of 0 mean no limit. `sentRecently` seeds the hourly and daily windows with
+    /// sends before this sender started (from the outbox's `sent_at`, whichever daemon sent
+    /// them), oldest first.
+    public init(perSecond: Int, perHour: Int, perDay: Int = 0, sentRecently: [Date] = []) {
         var windows: [Window] = []
         if perSecond > 0 { windows.append(Window(limit: perSecond, span: 1)) }
-        if perHour > 0 {
-            var hour = Window(limit: perHour, span: 3600)
-            hour.times = sentRecently.map(\.timeIntervalSinceReferenceDate)
-            windows.append(hour)
+        let recent = sentRecently.map(\.timeIntervalSinceReferenceDate)
+        for (limit, span) in [(perHour, 3600.0), (perDay, 86400.0)] where limit > 0 {
+            var window = Window(limit: limit, span: span)
+            window.times = recent
+            windows.append(window)
         }
         self.windows = windows
     }
