@@ -52,4 +52,18 @@ struct SharedDatabaseTests {
         #expect(await second.wait().status == 0)
         #expect(try await Self.daemons(fixture).first { $0.pid == second.pid }?.role == "stopped")
     }
+
+    @Test("a PostgreSQL that refuses connections at start: newsletterd says so in one line and exits 69", arguments: [["--once"], []])
+    func serverDown(_ extra: [String]) async throws {
+        let fixture = try CLIFixture(withContent: true)
+        let port = try FreePort.pick()
+        let yaml = try String(contentsOfFile: fixture.config, encoding: .utf8)
+            .replacingOccurrences(of: "  path: data/newsletter.db\n", with: "  url: postgresql://newsletter@127.0.0.1:\(port)/carers?sslmode=disable\n")
+        let config = try fixture.dir.write("down.yaml", yaml)
+        let result = try await Binaries.run("newsletterd", extra + ["--config", config])
+        #expect(result.status == 69, "\(result)")
+        let lines = result.stderrLines.filter { !$0.contains(" info ") && !$0.contains(" notice ") }
+        #expect(lines.count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot connect to postgresql://newsletter@127.0.0.1:\(port)/carers: Connection refused"), "\(result.stderr)")
+    }
 }
