@@ -11,8 +11,12 @@
 # (NEWSLETTER_TEST_POSTGRES_CA); NEWSLETTER_TEST_POSTGRES_OTHER_CA signed nothing.
 set -euo pipefail
 
-if [[ ${1:-} != run || $# -lt 2 ]]; then
-  echo "usage: $0 run COMMAND [ARGS...]" >&2
+# `scripts/test-postgres.sh serve FILE` starts a cluster the same way, writes its settings to
+# FILE (shell assignments) and runs until it is sent SIGTERM: for a test that restarts its own
+# server without disturbing the others'.
+mode=${1:-}
+if [[ ! ( $mode == run && $# -ge 2 ) && ! ( $mode == serve && $# -eq 2 ) ]]; then
+  echo "usage: $0 run COMMAND [ARGS...] | $0 serve FILE" >&2
   exit 64
 fi
 shift
@@ -74,14 +78,22 @@ max_connections = 300
 ssl = on
 ssl_cert_file = '$dir/server.pem'
 ssl_key_file = '$dir/server.key'
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 CONF
+# The tests need no durability; make bench (NEWSLETTER_TEST_POSTGRES_DURABLE=1) compares
+# commits that reach the disk, as SQLite's do.
+if [[ -z ${NEWSLETTER_TEST_POSTGRES_DURABLE:-} ]]; then
+  printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$dir/data/postgresql.conf"
+fi
 as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 120 start >/dev/null \
   || { cat "$dir/server.log" >&2; exit 69; }
 "$bindir/psql" -h "$dir" -p "$port" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE newsletter_pw LOGIN PASSWORD 'test-password'" >/dev/null
+
+if [[ $mode == serve ]]; then
+  printf 'socket=%s\nport=%s\nbindir=%s\nowner=%s\n' "$dir" "$port" "$bindir" "${owner:-}" >"$1.tmp"
+  mv "$1.tmp" "$1"
+  while true; do sleep 1; done
+fi
 
 export NEWSLETTER_TEST_POSTGRES_SOCKET=$dir
 export NEWSLETTER_TEST_POSTGRES_PORT=$port

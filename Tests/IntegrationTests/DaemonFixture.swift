@@ -11,8 +11,8 @@ final class DaemonFixture: @unchecked Sendable {
     /// Set when the fixture's database is a new one in the test PostgreSQL cluster.
     let postgres: PostgresSettings?
 
-    init(extraConfig: String = "", backend: TestDatabase.Backend = .sqlite) throws {
-        postgres = backend == .postgresql ? try PostgresTestCluster.newDatabase() : nil
+    init(extraConfig: String = "", backend: TestDatabase.Backend = .sqlite, postgres given: PostgresSettings? = nil) throws {
+        postgres = try given ?? (backend == .postgresql ? PostgresTestCluster.newDatabase() : nil)
         let database = postgres.map { "  url: \(PostgresTestCluster.url($0))" } ?? "  path: data/newsletter.db"
         try dir.write("site/advocacy/advocacy-services.md", """
             ---

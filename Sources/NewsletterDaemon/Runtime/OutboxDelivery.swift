@@ -53,6 +53,17 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     /// first puts back what the old one left `sending`, as after a crash.
     public func takeOverIfFree() {
         lock.lock()
+        // A sender whose lock went with its connection (the server restarted, the network
+        // dropped) may no longer be the only one: it stops, and stands by like the others.
+        if running, let current = runner, current.senderLockLost {
+            running = false
+            standingBy = true
+            lastTakeOver = Date()
+            lock.unlock()
+            logger.warning("this newsletterd lost the sender's lock with its connection to the database; it stops sending and stands by")
+            current.stop(timeout: 20)
+            return
+        }
         defer { lock.unlock() }
         guard standingBy, let runner, Date().timeIntervalSince(lastTakeOver) >= Self.takeOverInterval else { return }
         lastTakeOver = Date()

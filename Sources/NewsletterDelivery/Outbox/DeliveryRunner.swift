@@ -181,6 +181,13 @@ public final class DeliveryRunner: @unchecked Sendable {
         return span > 0 ? try tx.sendTimes(since: time - span) : []
     }
 
+    /// The sender's lock is gone (its connection to PostgreSQL dropped): this runner claims
+    /// nothing more and should be stopped, so that its daemon can stand by and take the lock
+    /// again.
+    public var senderLockLost: Bool {
+        claimLock.withLock { held in held.map { !$0.isHeld } ?? false }
+    }
+
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
     public var duplicateBound: Int {
         condition.lock()
@@ -629,7 +636,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let expiry = time - retry.maxAge
         let held = claimLock.withLock { $0?.isHeld ?? true }
         if !held && limit > 0 {
-            logger.error("this sender lost its lock on the database; it claims no more messages (restart newsletterd)")
+            logger.error("this sender lost its lock on the database; it claims no more messages")
         }
         let limit = held ? limit : 0
         return try store.write { tx in

@@ -95,12 +95,30 @@ final class PGConnection: @unchecked Sendable {
             }
         }
         let query = PostgresQuery(unsafeSQL: Self.numberPlaceholders(sql), binds: bindings)
-        let result = try connection.query(query, logger: logger).wait()
+        let result = try answer(connection.query(query, logger: logger))
         return Result(rows: result.rows, affected: result.metadata.rows ?? 0)
     }
 
     func close() {
-        try? connection.close().wait()
+        _ = try? answer(connection.close())
+    }
+
+    /// Waits for `future`, or until the connection is closed without answering it.
+    /// postgres-nio can leave a query made as its connection closes (the server restarted,
+    /// the network dropped) waiting for ever (the fix, vapor/postgres-nio#487, was reverted in
+    /// #501); a caller blocked there would hold the sender's or the leader's lock object and
+    /// stop newsletterd from shutting down.
+    private func answer<T>(_ future: EventLoopFuture<T>) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        future.whenComplete { _ in done.signal() }
+        var closedFor = 0
+        while done.wait(timeout: .now() + .milliseconds(500)) == .timedOut {
+            // A future that fails because the connection closed completes within moments of
+            // the close; give it two slices before deciding it never will.
+            closedFor = connection.isClosed ? closedFor + 1 : 0
+            if closedFor > 2 { throw PGConnectionLost() }
+        }
+        return try future.wait()
     }
 
     /// `?` to `$1`, `$2`, ...: the store's SQL is written once with SQLite's placeholders.
@@ -169,3 +187,6 @@ final class PGConnection: @unchecked Sendable {
         }
     }
 }
+
+/// A query whose connection closed before it was answered.
+struct PGConnectionLost: Error {}

@@ -165,7 +165,8 @@ final class PGAdvisoryLock: StoreLock, @unchecked Sendable {
         connection = nil
         lock.unlock()
         guard let held else { return }
-        _ = try? held.query("SELECT pg_advisory_unlock(\(key))")
+        // A closed connection's lock went with it.
+        if !held.isClosed { _ = try? held.query("SELECT pg_advisory_unlock(\(key))") }
         held.close()
     }
 

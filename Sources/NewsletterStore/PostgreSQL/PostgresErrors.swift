@@ -12,6 +12,9 @@ enum PostgresErrors {
     static func translate(_ error: any Error, settings: PostgresSettings) -> any Error {
         if error is NewsletterError || error is StoreFailure { return error }
         let name = settings.description
+        if error is PGConnectionLost {
+            return StoreFailure(.busy, "lost the connection to \(name); nothing was changed; try again")
+        }
         guard let error = error as? PSQLError else {
             // The caller's own errors pass through untouched; only the driver's are translated.
             guard error is IOError || error is ChannelError || error is NIOSSLError || error is PostgresDecodingError else {
