@@ -2,7 +2,7 @@ import Foundation
 import NewsletterCore
 import NewsletterTestSupport
 
-@testable import NewsletterStore
+import NewsletterStore
 
 /// The backend store tests run on: SQLite, or with `NEWSLETTER_TEST_STORE=postgresql` the
 /// private PostgreSQL cluster `scripts/test-postgres.sh` started for the run, a new database

@@ -9,7 +9,7 @@ import PostgresNIO
 /// One connection to the server, used synchronously. The store's callers run on threads of
 /// their own (Dispatch queues, the web server's thread pool, the CLI's main thread), never on
 /// an event loop, so each call waits for its future there; the event loop only does the I/O.
-final class PGConnection: @unchecked Sendable {
+package final class PGConnection: @unchecked Sendable {
     let connection: PostgresConnection
     private let logger: Logger
     private static let ids = NSLock()
@@ -22,7 +22,7 @@ final class PGConnection: @unchecked Sendable {
 
     var isClosed: Bool { connection.isClosed }
 
-    static func connect(_ settings: PostgresSettings, logger: Logger = Logger(label: "newsletter.postgres")) throws -> PGConnection {
+    package static func connect(_ settings: PostgresSettings, logger: Logger = Logger(label: "newsletter.postgres")) throws -> PGConnection {
         var configuration: PostgresConnection.Configuration
         if let folder = settings.socketFolder {
             configuration = .init(
@@ -77,13 +77,14 @@ final class PGConnection: @unchecked Sendable {
         }
     }
 
-    struct Result {
-        let rows: [PostgresRow]
-        let affected: Int
+    package struct Result {
+        package let rows: [PostgresRow]
+        package let affected: Int
     }
 
     /// Runs `sql` (with `?` placeholders) and collects its rows.
-    func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> Result {
+    @discardableResult
+    package func query(_ sql: String, _ arguments: [SQLValue] = []) throws -> Result {
         var bindings = PostgresBindings(capacity: arguments.count)
         for value in arguments {
             switch value {
@@ -99,7 +100,7 @@ final class PGConnection: @unchecked Sendable {
         return Result(rows: result.rows, affected: result.metadata.rows ?? 0)
     }
 
-    func close() {
+    package func close() {
         _ = try? answer(connection.close())
     }
 
@@ -108,7 +109,7 @@ final class PGConnection: @unchecked Sendable {
     /// the network dropped) waiting for ever (the fix, vapor/postgres-nio#487, was reverted in
     /// #501); a caller blocked there would hold the sender's or the leader's lock object and
     /// stop newsletterd from shutting down.
-    private func answer<T>(_ future: EventLoopFuture<T>) throws -> T {
+    private func answer<T: Sendable>(_ future: EventLoopFuture<T>) throws -> T {
         let done = DispatchSemaphore(value: 0)
         future.whenComplete { _ in done.signal() }
         var closedFor = 0
