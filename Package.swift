@@ -201,7 +201,7 @@ let package = Package(
         // Crashes, failing relays and full disks against the real binaries: `make test-reliability`.
         .testTarget(
             name: "ReliabilityTests",
-            dependencies: ["NewsletterCore", "NewsletterStore", "NewsletterTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["NewsletterCore", "NewsletterStore", "NewsletterTestSupport", "NewsletterStoreTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import NewsletterCore
+import NewsletterStoreTestSupport
 import NewsletterTestSupport
 
 /// A site, a subscriber list and a config sending over SMTP to a scripted server on loopback,
@@ -10,13 +11,17 @@ final class ReliabilityFixture: @unchecked Sendable {
     let config: String
     let databasePath: String
 
-    init(smtpPort: Int, connections: Int = 2, databaseFolder: String? = nil, extra: String = "") throws {
+    /// Set when the database is PostgreSQL (`database.url`) instead of the SQLite file.
+    let postgres: PostgresSettings?
+
+    init(smtpPort: Int, connections: Int = 2, databaseFolder: String? = nil, postgres: PostgresSettings? = nil, extra: String = "") throws {
+        self.postgres = postgres
         try dir.write("site/advocacy/services.md", "---\ntitle: Advocacy services\n---\nThis information was last updated on 05/05/2022\n")
         try dir.write("site/money/grants.md", "---\ntitle: Small grants\n---\nLast updated: 3 March 2024\n")
         databasePath = (databaseFolder ?? dir.path("data")) + "/newsletter.db"
         config = try dir.write("newsletter.yaml", """
             database:
-              path: \(databasePath)
+            \(postgres.map { "  url: \(PostgresTestCluster.url($0))" } ?? "  path: \(databasePath)")
               busy_timeout: 30s
             site:
               name: Peak District Carers
@@ -75,6 +80,30 @@ final class ReliabilityFixture: @unchecked Sendable {
             defer { try? queue.close() }
             return try queue.read(body)
         }
+    }
+
+    /// The first column of the first row of `sql`, through the store: for checks that run on
+    /// either backend.
+    func count(_ sql: String) async throws -> Int {
+        try await offPool { [self] in try store().read { tx in try Int.fetchOne(tx.db, sql: sql) ?? 0 } }
+    }
+
+    /// The first column of every row of `sql`, as text.
+    func texts(_ sql: String) async throws -> [String] {
+        try await offPool { [self] in try store().read { tx in try String.fetchAll(tx.db, sql: sql) } }
+    }
+
+    private let opened = NSLock()
+    private var openedStore: Store?
+
+    /// One store for the checks, opened when first needed (after the daemons made the schema).
+    private func store() throws -> Store {
+        opened.lock()
+        defer { opened.unlock() }
+        if let openedStore { return openedStore }
+        let store = try Store.open(DatabaseSettings(path: databasePath, postgres: postgres))
+        openedStore = store
+        return store
     }
 
     func integrityCheck() async throws -> String {
