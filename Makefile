@@ -91,7 +91,8 @@ demo: deps
 
 bench: deps
 	$(SWIFT) build -c release $(BUILD_FLAGS)
-	BIN_DIR="$$($(SWIFT) build -c release --show-bin-path $(BUILD_FLAGS))" bash bench/run.sh
+	BIN_DIR="$$($(SWIFT) build -c release --show-bin-path $(BUILD_FLAGS))" NEWSLETTER_TEST_POSTGRES_DURABLE=1 \
+	  scripts/test-postgres.sh run bash bench/run.sh
 
 # Installs the binaries, the systemd unit, the documentation, and (only where none exist
 # yet) the example config and the default templates, so an admin's own are never overwritten.

@@ -424,6 +424,72 @@ def bench_delivery(b, count=None, memory_count=None, rounds=3):
 
 
 
+def pg_psql(sql, database="postgres"):
+    """Runs `sql` as the superuser on the cluster scripts/test-postgres.sh started."""
+    folder, port = os.environ["NEWSLETTER_TEST_POSTGRES_SOCKET"], os.environ["NEWSLETTER_TEST_POSTGRES_PORT"]
+    subprocess.run(["psql", "-h", folder, "-p", port, "-U", "postgres", "-d", database, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def bench_postgresql(b, count=None, rounds=3):
+    """The same installation on SQLite and on PostgreSQL, side by side: the SQLite database
+    is moved with `newsletterctl database copy`, then both send the same outbox to smtp-sink
+    and add subscribers. Run by `make bench` inside scripts/test-postgres.sh, with fsync on,
+    so that both backends pay for durable commits."""
+    section = "postgresql"
+    if "NEWSLETTER_TEST_POSTGRES_SOCKET" not in os.environ:
+        b.add(section, "no PostgreSQL cluster (run through make bench)", "skipped", "")
+        return
+    count = count or int(os.environ.get("BENCH_POSTGRES_COUNT", "10000"))
+    ctl, daemon = b.binary("newsletterctl"), b.binary("newsletterd")
+    folder = os.path.join(b.work, "postgresql")
+    os.makedirs(folder, exist_ok=True)
+    database = "bench_" + str(os.getpid())
+    pg_psql(f"CREATE DATABASE {database}")
+    url = (f"postgresql://postgres@/{database}?host={os.environ['NEWSLETTER_TEST_POSTGRES_SOCKET']}"
+           f"&port={os.environ['NEWSLETTER_TEST_POSTGRES_PORT']}")
+    sink = SmtpSink()
+    try:
+        lite = delivery_config(b, "pg-sqlite", folder, sink.port, 4)
+        with open(lite) as f:
+            text = f.read()
+        pg = b.config("pg-postgresql.yaml", text.replace(f"  path: {folder}/newsletter.db\n", f"  url: {url}\n"))
+        subprocess.run([ctl, "queue", "list", "--config", lite], check=True, stdout=subprocess.DEVNULL)
+        queue_messages(f"{folder}/newsletter.db", count)
+        wall, _, _ = b.timed([ctl, "database", "copy", "--to", url, "--config", lite])
+        b.add(section, f"database copy --to postgresql: {count:,} subscribers and messages", wall, "s")
+
+        def requeue_pg():
+            pg_psql("UPDATE outbox SET state = 'queued', attempts = 0, sent_at = NULL, last_code = NULL, last_text = NULL; CHECKPOINT",
+                    database)
+
+        lite_runs, pg_runs = [], []
+        for _ in range(rounds):
+            requeue(f"{folder}/newsletter.db")
+            wall, _, _ = b.timed([daemon, "--once", "--log-level", "warning", "--config", lite])
+            lite_runs.append(count / wall)
+            requeue_pg()
+            wall, _, _ = b.timed([daemon, "--once", "--log-level", "warning", "--config", pg])
+            pg_runs.append(count / wall)
+        ours_lite, ours_pg = statistics.median(lite_runs), statistics.median(pg_runs)
+        b.add(section, f"{count:,} x 10 KB, 4 conn, SQLite (median of {rounds})", ours_lite, "msg/s")
+        b.add(section, f"{count:,} x 10 KB, 4 conn, PostgreSQL (median of {rounds})", ours_pg, "msg/s")
+        b.add(section, "sending: PostgreSQL / SQLite", ours_pg / ours_lite * 100, "%")
+        b.add(section, "sending: each round's ratio", " ".join(f"{p / l * 100:.0f}" for p, l in zip(pg_runs, lite_runs)), "%")
+
+        adds = {"SQLite": [], "PostgreSQL": []}
+        for i in range(20):
+            for name, config in (("SQLite", lite), ("PostgreSQL", pg)):
+                wall, _, _ = b.timed([ctl, "subscribers", "add", f"new{i}-{name.lower()}@example.org", "--config", config])
+                adds[name].append(wall * 1000)
+        for name, samples in adds.items():
+            b.add(section, f"subscribers add, {name} (median of {len(samples)})", statistics.median(samples), "ms", "< 50 ms")
+        b.add(section, "subscribers add: PostgreSQL / SQLite",
+              statistics.median(adds["PostgreSQL"]) / statistics.median(adds["SQLite"]) * 100, "%")
+    finally:
+        sink.close()
+
+
 def edit_pages(root, count):
     """Moves the "last updated" date forward on `count` of the generated pages, as staff would."""
     edited = 0
@@ -727,6 +793,7 @@ templates:
 SECTIONS = {
     "subscribers": bench_subscribers, "content": bench_content, "compose": bench_compose, "delivery": bench_delivery,
     "daemon": bench_daemon, "e2e": bench_e2e, "web": bench_web, "pathology": bench_pathological,
+    "postgresql": bench_postgresql,
 }
 
 
