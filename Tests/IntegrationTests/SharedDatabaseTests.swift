@@ -7,13 +7,18 @@ import Testing
 /// Several newsletterd on one PostgreSQL database.
 @Suite("Two newsletterd sharing one PostgreSQL database")
 struct SharedDatabaseTests {
-    /// The daemons `newsletterctl status --format json` lists, as (pid, role, live).
-    static func daemons(_ fixture: DaemonFixture) async throws -> [(pid: Int32, role: String, live: Bool)] {
+    /// `newsletterctl status --format json`, parsed.
+    static func status(_ fixture: DaemonFixture) async throws -> [String: Any] {
         let result = try await fixture.ctl("status", "--format", "json")
         guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw TestSetupError("status failed: \(result)")
         }
-        return (json["daemons"] as? [[String: Any]] ?? []).map {
+        return json
+    }
+
+    /// The daemons status lists, as (pid, role, live).
+    static func daemons(_ fixture: DaemonFixture) async throws -> [(pid: Int32, role: String, live: Bool)] {
+        (try await status(fixture)["daemons"] as? [[String: Any]] ?? []).map {
             (Int32($0["pid"] as? Int ?? 0), $0["role"] as? String ?? "", $0["live"] as? Bool ?? false)
         }
     }
@@ -22,13 +27,7 @@ struct SharedDatabaseTests {
     /// is sent again by the next sender after a crash (the documented in-flight bound), so a
     /// test that wants an exact count waits for the record before it kills anything.
     static func recordedSent(_ fixture: DaemonFixture) async throws -> Int {
-        let result = try await fixture.ctl("status", "--format", "json")
-        guard result.status == 0, let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
-            let queue = json["queue"] as? [String: Any]
-        else {
-            throw TestSetupError("status failed: \(result)")
-        }
-        return queue["sent"] as? Int ?? 0
+        (try await status(fixture)["queue"] as? [String: Any])?["sent"] as? Int ?? 0
     }
 
     @Test("one leads and sends, the other stands by; SIGKILL the first and the second takes the lead and the sending")

@@ -7,6 +7,8 @@ public struct DaemonInstance: Sendable, Equatable {
     public static let leader = "leader"
     public static let follower = "follower"
     public static let stopped = "stopped"
+    /// A leader's row once another daemon has taken the lead, or one not heard from lately.
+    public static let gone = "gone"
 
     public var id: String
     public var host: String
@@ -51,7 +53,8 @@ extension StoreTransaction {
     /// leader are of a daemon that died or lost its connection (which corrects its row at
     /// its next heartbeat if it lives).
     public func markOtherLeadersGone(except id: String) throws {
-        try db.execute(sql: "UPDATE daemon_instance SET role = 'gone' WHERE role = 'leader' AND id <> ?", arguments: [id])
+        try db.execute(
+            sql: "UPDATE daemon_instance SET role = ? WHERE role = ? AND id <> ?", arguments: [DaemonInstance.gone, DaemonInstance.leader, id])
     }
 
     /// Forgets daemons not heard from since `before`: stopped ones, and ones that died.

@@ -56,9 +56,12 @@ extension Daemon {
         }
 
         if store.isShared { delivery.takeOverIfFree() }
-        if store.isShared && !leadershipCheckPending.withLock({ $0 }) {
-            leadershipCheckPending.withLock { $0 = true }
-            checkLeadership()
+        if store.isShared {
+            let idle = leadershipCheckPending.withLock { pending in
+                defer { pending = true }
+                return !pending
+            }
+            if idle { checkLeadership() }
         }
         if isLeader { purgeUnconfirmedIfDue(at: wall) }
         if wall.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval {

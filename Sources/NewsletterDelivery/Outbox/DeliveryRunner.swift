@@ -123,11 +123,11 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var probeAnswers: [@Sendable () -> Void] = []
     private var wedgeRequested = false
     private var limiter: RateLimiter?
-    private var lock: (any StoreLock)?
-    /// The same lock, for the claiming transaction to check without the condition: a sender
-    /// whose lock is gone (its connection to PostgreSQL dropped, so another daemon may send
-    /// now) claims nothing more, so only what it has in flight can go twice.
-    private let claimLock = Mutex<(any StoreLock)?>(nil)
+    /// The sender's lock while running; a Mutex of its own so that the claiming transaction
+    /// checks it without the condition: a sender whose lock is gone (its connection to
+    /// PostgreSQL dropped, so another daemon may send now) claims nothing more, so only what
+    /// it has in flight can go twice.
+    private let senderLock = Mutex<(any StoreLock)?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private let workersDone = DispatchGroup()
 
@@ -181,11 +181,17 @@ public final class DeliveryRunner: @unchecked Sendable {
         return span > 0 ? try tx.sendTimes(since: time - span) : []
     }
 
+    /// The limiter for `limits`, or nil when none is set.
+    static func limiter(_ limits: (perSecond: Int, perHour: Int, perDay: Int), sentRecently: [Date]) -> RateLimiter? {
+        let limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, perDay: limits.perDay, sentRecently: sentRecently)
+        return limiter.isUnlimited ? nil : limiter
+    }
+
     /// The sender's lock is gone (its connection to PostgreSQL dropped): this runner claims
     /// nothing more and should be stopped, so that its daemon can stand by and take the lock
     /// again.
     public var senderLockLost: Bool {
-        claimLock.withLock { held in held.map { !$0.isHeld } ?? false }
+        senderLock.withLock { held in held.map { !$0.isHeld } ?? false }
     }
 
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
@@ -394,7 +400,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         running = true
         condition.unlock()
         do {
-            let senderLock = try store.acquireSenderLock()
+            let acquired = try store.acquireSenderLock()
             let time = now()
             let recovered = try store.write { tx in try tx.requeueInterruptedMessages(at: time) }
             if recovered > 0 {
@@ -403,11 +409,8 @@ public final class DeliveryRunner: @unchecked Sendable {
             prune()
             let recent = try store.read { tx in try Self.recentSends(limits, tx: tx, at: time) }
             condition.lock()
-            lock = senderLock
-            claimLock.withLock { $0 = senderLock }
-            if limits.perSecond > 0 || limits.perHour > 0 || limits.perDay > 0 {
-                limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, perDay: limits.perDay, sentRecently: recent)
-            }
+            senderLock.withLock { $0 = acquired }
+            limiter = Self.limiter(limits, sentRecently: recent)
             pending = []
             pendingHead = 0
             results = []
@@ -433,9 +436,11 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     private func end() {
         condition.lock()
-        lock?.release()
-        claimLock.withLock { $0 = nil }
-        lock = nil
+        let held = senderLock.withLock { held in
+            defer { held = nil }
+            return held
+        }
+        held?.release()
         running = false
         condition.unlock()
     }
@@ -609,9 +614,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         let sessions = prepared.take()
         condition.lock()
         profile = next
-        limiter = next.limits.perSecond > 0 || next.limits.perHour > 0 || next.limits.perDay > 0
-            ? RateLimiter(perSecond: next.limits.perSecond, perHour: next.limits.perHour, perDay: next.limits.perDay, sentRecently: recent)
-            : nil
+        limiter = Self.limiter(next.limits, sentRecently: recent)
         let stopped = stopping
         condition.unlock()
         if stopped || sessions.isEmpty {
@@ -634,7 +637,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     private func transaction(_ records: [DeliveryRecord], claim limit: Int, dueBy: Date) throws -> TransactionOutcome {
         let time = now()
         let expiry = time - retry.maxAge
-        let held = claimLock.withLock { $0?.isHeld ?? true }
+        let held = senderLock.withLock { $0?.isHeld ?? true }
         if !held && limit > 0 {
             logger.error("this sender lost its lock on the database; it claims no more messages")
         }

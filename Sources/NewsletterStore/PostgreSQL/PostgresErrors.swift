@@ -12,9 +12,7 @@ enum PostgresErrors {
     static func translate(_ error: any Error, settings: PostgresSettings) -> any Error {
         if error is NewsletterError || error is StoreFailure { return error }
         let name = settings.description
-        if error is PGConnectionLost {
-            return StoreFailure(.busy, "lost the connection to \(name); nothing was changed; try again")
-        }
+        if error is PGConnectionLost { return lostConnection(name) }
         guard let error = error as? PSQLError else {
             // The caller's own errors pass through untouched; only the driver's are translated.
             guard error is IOError || error is ChannelError || error is NIOSSLError || error is PostgresDecodingError else {
@@ -54,7 +52,7 @@ enum PostgresErrors {
         case .unsupportedAuthMechanism, .saslError:
             return NewsletterError.config("\(name) refused the login (\(error.code)); check the user and database.password_file")
         case .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
-            return StoreFailure(.busy, "lost the connection to \(name); nothing was changed; try again")
+            return lostConnection(name)
         default:
             return NewsletterError.internalError("database \(name): \(error.code)")
         }
@@ -72,10 +70,14 @@ enum PostgresErrors {
         case "40001", "40P01", "55P03", "57014":
             return StoreFailure(.busy, "database \(name): \(message); nothing was changed; try again")
         case _ where state.hasPrefix("08") || state.hasPrefix("57P"):
-            return StoreFailure(.busy, "lost the connection to \(name) (\(message)); nothing was changed; try again")
+            return lostConnection(name, because: message)
         default:
             return NewsletterError.internalError("database \(name): \(message) (SQLSTATE \(state))")
         }
+    }
+
+    private static func lostConnection(_ name: String, because detail: String? = nil) -> StoreFailure {
+        StoreFailure(.busy, "lost the connection to \(name)\(detail.map { " (\($0))" } ?? ""); nothing was changed; try again")
     }
 
     private static func reason(_ error: any Error) -> String {

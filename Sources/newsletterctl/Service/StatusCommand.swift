@@ -38,7 +38,7 @@ struct StatusCommand: ParsableCommand {
                 var table = TextTable(headers: ["host", "pid", "version", "role", "started", "last heartbeat"])
                 for daemon in status.daemons {
                     // A daemon not heard from lately died without saying so.
-                    let role = ServiceStatus.isLive(daemon) || daemon.role == DaemonInstance.stopped ? daemon.role : "gone"
+                    let role = ServiceStatus.isLive(daemon) || daemon.role == DaemonInstance.stopped ? daemon.role : DaemonInstance.gone
                     table.append([
                         daemon.host, "\(daemon.pid)", daemon.version, role, DisplayDate.minute(daemon.startedAt),
                         "\(Int(Date().timeIntervalSince(daemon.heartbeatAt)))s ago",
