@@ -30,7 +30,7 @@ struct SharedDatabaseTests {
         (try await status(fixture)["queue"] as? [String: Any])?["sent"] as? Int ?? 0
     }
 
-    @Test("one leads and sends, the other stands by; SIGKILL the first and the second takes the lead and the sending")
+    @Test("one leads, both send; SIGKILL the first and the second takes the lead and sends on")
     func failover() async throws {
         let fixture = try DaemonFixture(backend: .postgresql)
         let (first, _) = try await DaemonRunTests.start(fixture)
@@ -47,7 +47,7 @@ struct SharedDatabaseTests {
         #expect(text.stdout.contains("Daemons:") && text.stdout.contains("leader") && text.stdout.contains("follower"), "\(text.stdout)")
 
         #expect(try await fixture.ctl("subscribers", "add", "one@example.org", "--pending").status == 0)
-        #expect(await fixture.wait(120) { fixture.delivered().count == 1 }, "the first daemon sends the confirmation")
+        #expect(await fixture.wait(120) { fixture.delivered().count == 1 }, "a daemon sends the confirmation")
         #expect(try await fixture.wait(120) { try await Self.recordedSent(fixture) == 1 }, "and records it")
 
         first.signal(SIGKILL)
@@ -56,7 +56,7 @@ struct SharedDatabaseTests {
         let tookOver = await fixture.wait(120) { fixture.delivered().count == 2 }
         if !tookOver {
             second.signal(SIGTERM)
-            Issue.record("the second daemon did not take over the sending; its log:\n\(await second.wait().stderr)")
+            Issue.record("the second daemon did not send after the first died; its log:\n\(await second.wait().stderr)")
             return
         }
         let led = try await fixture.wait(120) {

@@ -281,7 +281,12 @@ struct SMTPDeliveryTests {
             store: fixture.store, transport: try fixture.transport(fixture.smtp(port: server.port)), renderer: CompleteMessageRenderer(),
             options: DeliveryRunner.Options(connections: 2, pollInterval: 60))
         try runner.start()
-        await #expect(throws: NewsletterError.self, "one sender per database") { try await fixture.runner(CountingTransport()).drainOffPool() }
+        if fixture.store.isShared {
+            // PostgreSQL has a sender per daemon: a second starts, and finds nothing to send.
+            #expect(try await fixture.runner(CountingTransport()).drainOffPool().sent == 0)
+        } else {
+            await #expect(throws: NewsletterError.self, "one sender per SQLite database") { try await fixture.runner(CountingTransport()).drainOffPool() }
+        }
         let first = try fixture.enqueue(to: "a@example.org")
         runner.wake()
         #expect(await waitUntil { (try? fixture.state(first)) == .sent })

@@ -51,6 +51,19 @@ public struct OutboxSummary: Sendable, Equatable, Identifiable {
     public var hasContent: Bool
 }
 
+/// A sender's hold on the messages it claimed: they are its to send until `expiresAt`, and
+/// it renews the hold while it lives. An expired hold is anyone's to put back in the queue.
+public struct ClaimLease: Sendable, Equatable {
+    /// The claiming daemon's instance id.
+    public var owner: String
+    public var expiresAt: Date
+
+    public init(owner: String, expiresAt: Date) {
+        self.owner = owner
+        self.expiresAt = expiresAt
+    }
+}
+
 /// What a claim took from the queue.
 public struct ClaimedMessages: Sendable {
     /// Now `sending`: to be sent by the caller.

@@ -25,14 +25,23 @@ public final class Store: Sendable {
         try backend.write { db in try body(StoreTransaction(db: db)) }
     }
 
+    /// Runs `body` in one write transaction that, on PostgreSQL, runs beside other processes'
+    /// writes instead of after them: only for work that locks the rows it reads and changes
+    /// (claiming outbox messages `FOR UPDATE SKIP LOCKED`, recording their results by id), so
+    /// that several daemons send at once. On SQLite it is ``write(_:)``.
+    public func writeRows<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try backend.writeRows { db in try body(StoreTransaction(db: db)) }
+    }
+
     /// Runs `body` in a write transaction that is always rolled back: a dry run sees exactly
     /// what a real run would do, and leaves nothing behind.
     public func rehearse<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try backend.rehearse { db in try body(StoreTransaction(db: db)) }
     }
 
-    /// The right to send from this database: one sender at a time, so rows left `sending`
-    /// can only belong to a sender that died.
+    /// The right to send from a database only one sender may use (SQLite's): rows left
+    /// `sending` then belong to a sender that died. A shared database (``isShared``) has
+    /// many senders, each holding leases on what it claimed.
     package func acquireSenderLock() throws -> any StoreLock {
         try backend.acquireSenderLock()
     }

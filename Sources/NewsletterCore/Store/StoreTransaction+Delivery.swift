@@ -6,46 +6,81 @@ extension StoreTransaction {
     // MARK: Sending
 
     /// Moves rows a dead sender left `sending` back to the queue (`deferred` when they had
-    /// been tried before, else `queued`), due at once; returns how many. Only call it while
-    /// holding the sender lock, so no live sender's rows are touched.
+    /// been tried before, else `queued`), due at once; returns how many. Only for a sender
+    /// that holds the database alone (SQLite's file lock), so no live sender's rows are touched.
     @discardableResult
     public func requeueInterruptedMessages(at now: Date) throws -> Int {
+        try requeueClaims(where: "state = 'sending'", arguments: [], at: now)
+    }
+
+    /// Puts back in the queue the `sending` rows whose claim has expired (their sender died
+    /// or lost the database and stopped renewing) or that have no claim recorded (left by a
+    /// sender from before claims); returns how many. Safe beside live senders.
+    /// `exceptOwner`: a live sender's own claims stay its own.
+    @discardableResult
+    public func requeueExpiredClaims(at now: Date, exceptOwner owner: String? = nil) throws -> Int {
+        let expired = "state = 'sending' AND (claim_expires_at IS NULL OR claim_expires_at < ?)"
+        guard let owner else { return try requeueClaims(where: expired, arguments: [StoredDate.text(now)], at: now) }
+        return try requeueClaims(
+            where: expired + " AND (claim_owner IS NULL OR claim_owner <> ?)", arguments: [StoredDate.text(now), owner], at: now)
+    }
+
+    private func requeueClaims(where condition: String, arguments: SQLArguments, at now: Date) throws -> Int {
         try db.execute(
             sql: """
-                UPDATE outbox SET state = CASE WHEN attempts > 0 THEN 'deferred' ELSE 'queued' END, updated_at = ?
-                WHERE state = 'sending'
+                UPDATE outbox SET state = CASE WHEN attempts > 0 THEN 'deferred' ELSE 'queued' END, updated_at = ?,
+                    claim_owner = NULL, claim_expires_at = NULL
+                WHERE \(condition)
                 """,
-            arguments: [StoredDate.text(now)])
+            arguments: SQLArguments(values: [.text(StoredDate.text(now))] + arguments.values))
         return db.changesCount
     }
 
-    /// Returns claimed messages that were not sent to the queue, as they were before the claim.
-    public func releaseClaimedMessages(ids: [Int64], at now: Date) throws {
-        let statement = try db.cachedStatement(sql: """
-            UPDATE outbox SET state = CASE WHEN attempts > 0 THEN 'deferred' ELSE 'queued' END, updated_at = ?
-            WHERE id = ? AND state = 'sending'
-            """)
-        let time = StoredDate.text(now)
-        for id in ids { try statement.execute(arguments: [time, id]) }
+    /// Returns `owner`'s claimed messages that were not sent to the queue, as they were
+    /// before the claim. Rows another sender has claimed since are not touched.
+    public func releaseClaimedMessages(ids: [Int64], owner: String, at now: Date) throws {
+        for chunk in Self.chunks(ids) {
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = CASE WHEN attempts > 0 THEN 'deferred' ELSE 'queued' END, updated_at = ?,
+                        claim_owner = NULL, claim_expires_at = NULL
+                    WHERE id IN (\(Self.idList(chunk))) AND state = 'sending' AND claim_owner = ?
+                    """,
+                arguments: [StoredDate.text(now), owner])
+        }
+    }
+
+    /// Extends `lease.owner`'s claim on every message it is sending to `lease.expiresAt`;
+    /// returns how many it still holds.
+    @discardableResult
+    public func renewClaims(_ lease: ClaimLease) throws -> Int {
+        try db.execute(
+            sql: "UPDATE outbox SET claim_expires_at = ? WHERE state = 'sending' AND claim_owner = ?",
+            arguments: [StoredDate.text(lease.expiresAt), lease.owner])
+        return db.changesCount
     }
 
     /// Claims up to `limit` messages due by `dueBy` (deferred ones first, then queued, each
-    /// oldest due first) and marks them `sending`. Messages whose subscriber has unsubscribed
-    /// or bounced since they were queued, or whose address is now suppressed, are cancelled
-    /// instead. Erased subscribers' messages are gone already (deleted with them).
-    public func claimDueMessages(limit: Int, dueBy: Date, at now: Date) throws -> ClaimedMessages {
+    /// oldest due first) and marks them `sending` under `lease`. Messages whose subscriber has
+    /// unsubscribed or bounced since they were queued, or whose address is now suppressed, are
+    /// cancelled instead. Erased subscribers' messages are gone already (deleted with them).
+    ///
+    /// On PostgreSQL the rows are locked as they are read, skipping rows another daemon's
+    /// claim has locked: daemons claiming at once each take different messages, and none waits
+    /// for another.
+    public func claimDueMessages(limit: Int, dueBy: Date, lease: ClaimLease, at now: Date) throws -> ClaimedMessages {
         let due = StoredDate.text(dueBy)
         let time = StoredDate.text(now)
+        let locking = db.dialect == .postgresql ? " FOR UPDATE OF o SKIP LOCKED" : ""
         var rows: [SQLRow] = []
         for state in ["deferred", "queued"] where rows.count < limit {
             let statement = try db.cachedStatement(sql: """
                 SELECT \(Self.claimColumns) FROM outbox o LEFT JOIN outbox_body b ON b.outbox_id = o.id
                     LEFT JOIN subscriber s ON s.id = o.subscriber_id
-                WHERE o.state = ? AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?
+                WHERE o.state = ? AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?\(locking)
                 """)
             rows += try SQLRow.fetchAll(statement, arguments: [state, due, limit - rows.count])
         }
-        let claim = try db.cachedStatement(sql: "UPDATE outbox SET state = 'sending', updated_at = ? WHERE id = ?")
         let cancel = try db.cachedStatement(
             sql: "UPDATE outbox SET state = 'cancelled', last_code = NULL, last_text = ?, updated_at = ? WHERE id = ?")
         var claimed: [OutboxMessage] = []
@@ -58,11 +93,28 @@ extension StoreTransaction {
                 cancelled += 1
                 continue
             }
-            try claim.execute(arguments: [time, message.id])
             message.state = .sending
             claimed.append(message)
         }
+        for chunk in Self.chunks(claimed.map(\.id)) {
+            try db.execute(
+                sql: """
+                    UPDATE outbox SET state = 'sending', claim_owner = ?, claim_expires_at = ?, updated_at = ?
+                    WHERE id IN (\(Self.idList(chunk)))
+                    """,
+                arguments: [lease.owner, StoredDate.text(lease.expiresAt), time])
+        }
         return ClaimedMessages(messages: claimed, cancelled: cancelled)
+    }
+
+    /// Ids written into the SQL itself: one statement for a batch instead of one per row. They
+    /// are integers, so nothing in them can change the statement's meaning.
+    static func idList(_ ids: some Collection<Int64>) -> String {
+        ids.map(String.init).joined(separator: ",")
+    }
+
+    static func chunks(_ ids: [Int64], size: Int = 500) -> [ArraySlice<Int64>] {
+        stride(from: 0, to: ids.count, by: size).map { ids[$0..<min($0 + size, ids.count)] }
     }
 
     private func reasonNotToSend(_ message: OutboxMessage, subscriberStatus: String?) throws -> String? {
@@ -141,25 +193,61 @@ extension StoreTransaction {
         return streak
     }
 
-    /// When the next queued or deferred message falls due; nil when there is none.
-    public func nextDueTime() throws -> Date? {
-        try Date.fetchOne(db, sql: """
-            SELECT MIN(t) FROM (
-                SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'queued'
-                UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'deferred') AS due
-            """)
-    }
-
-    /// Whether a sender has anything to do by `dueBy`: due messages, or ones a stopped sender left `sending`.
-    public func hasDeliveryWork(dueBy: Date) throws -> Bool {
-        try Bool.fetchOne(
+    /// When the next queued or deferred message falls due; nil when there is none. With
+    /// `claimsNotOf`, also when the first claim of another sender expires: its messages are
+    /// then to be put back and sent.
+    public func nextDueTime(claimsNotOf owner: String? = nil) throws -> Date? {
+        let claims = owner == nil ? "" : """
+             UNION ALL SELECT MIN(claim_expires_at) FROM outbox WHERE state = 'sending' AND (claim_owner IS NULL OR claim_owner <> ?)
+            """
+        return try Date.fetchOne(
             db,
             sql: """
-                SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending')
+                SELECT MIN(t) FROM (
+                    SELECT MIN(next_attempt_at) AS t FROM outbox WHERE state = 'queued'
+                    UNION ALL SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'deferred'\(claims)) AS due
+                """,
+            arguments: owner.map { SQLArguments([$0]) } ?? [])
+    }
+
+    /// What hourly and daily limits (0: none) leave to claim now, counting every sender's
+    /// sends and claims: the messages sent within each window, and those `sending`, which
+    /// will be. When nothing is left, `freesAt` says when the window's oldest send leaves it.
+    public func sendingBudget(perHour: Int, perDay: Int, at now: Date) throws -> (remaining: Int, freesAt: Date?) {
+        let sending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE state = 'sending'") ?? 0
+        var remaining = Int.max
+        var freesAt: Date?
+        for (limit, span) in [(perHour, 3600.0), (perDay, 86400.0)] where limit > 0 {
+            let since = StoredDate.text(now - span)
+            let row = try SQLRow.fetchOne(
+                db, sql: "SELECT COUNT(*), MIN(sent_at) FROM outbox WHERE state = 'sent' AND sent_at >= ?", arguments: [since])
+            let sent: Int = row?[0] ?? 0
+            let left = limit - sent - sending
+            remaining = min(remaining, max(0, left))
+            if left <= 0 {
+                let oldest: Date? = row?[1]
+                // With the window full of claims rather than sends, look again soon.
+                let frees = oldest.map { $0 + span } ?? now + 10
+                freesAt = max(freesAt ?? frees, frees)
+            }
+        }
+        return (remaining, remaining == 0 ? freesAt : nil)
+    }
+
+    /// Whether a sender has anything to do by `dueBy`: due messages, or ones a stopped sender
+    /// left `sending` (with `claimsExpiredBy`, only those whose claim expired by then: the
+    /// others are live senders' work).
+    public func hasDeliveryWork(dueBy: Date, claimsExpiredBy: Date? = nil) throws -> Bool {
+        let due = SQLValue.text(StoredDate.text(dueBy))
+        let expired = SQLValue.text(StoredDate.text(claimsExpiredBy ?? .distantFuture))
+        return try Bool.fetchOne(
+            db,
+            sql: """
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE state = 'sending' AND (claim_expires_at IS NULL OR claim_expires_at < ?))
                     OR EXISTS (SELECT 1 FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?)
                     OR EXISTS (SELECT 1 FROM outbox WHERE state = 'deferred' AND next_attempt_at <= ?)
                 """,
-            arguments: [StoredDate.text(dueBy), StoredDate.text(dueBy)]) ?? false
+            arguments: SQLArguments(values: [expired, due, due])) ?? false
     }
 
     /// When messages were sent since `date`, oldest first: what an hourly limit counts.

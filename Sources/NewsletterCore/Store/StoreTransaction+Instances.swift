@@ -57,6 +57,14 @@ extension StoreTransaction {
             sql: "UPDATE daemon_instance SET role = ? WHERE role = ? AND id <> ?", arguments: [DaemonInstance.gone, DaemonInstance.leader, id])
     }
 
+    /// How many daemons run now (leading or not) by their heartbeat since `since`: senders
+    /// share `smtp.max_per_second` between them.
+    public func liveDaemonCount(since: Date) throws -> Int {
+        try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM daemon_instance WHERE role IN (?, ?) AND heartbeat_at >= ?",
+            arguments: [DaemonInstance.leader, DaemonInstance.follower, StoredDate.text(since)]) ?? 0
+    }
+
     /// Forgets daemons not heard from since `before`: stopped ones, and ones that died.
     @discardableResult
     public func pruneDaemonInstances(before: Date) throws -> Int {

@@ -142,7 +142,11 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     public func drain() throws -> DeliverySummary {
         lock.lock()
         defer { lock.unlock() }
-        guard try store.read({ tx in try tx.hasDeliveryWork(dueBy: Date()) }) else { return DeliverySummary() }
+        let time = Date()
+        let shared = store.isShared
+        guard try store.read({ tx in try tx.hasDeliveryWork(dueBy: time, claimsExpiredBy: shared ? time : nil) }) else {
+            return DeliverySummary()
+        }
         let report = try makeRunner().drain()
         return DeliverySummary(
             sent: report.sent, deferred: report.deferred, failed: report.failed, cancelled: report.cancelled,

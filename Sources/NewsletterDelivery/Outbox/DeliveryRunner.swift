@@ -23,7 +23,15 @@ import Synchronization
 /// after. Results are committed in batches of at most ``Options/maxUncommitted``, and senders
 /// wait while that many are uncommitted. So after a SIGKILL the messages that can be sent
 /// twice are at most one per connection (on the wire) plus `maxUncommitted` (sent, not yet
-/// recorded): rows left `sending` go back to the queue at the next start.
+/// recorded).
+///
+/// Claims: each claimed row names this runner and an expiry (``Options/claimLease``), renewed
+/// while it runs. On SQLite one runner sends at a time (the file lock) and puts back every
+/// row left `sending` when it starts. On PostgreSQL every daemon sends: rows are claimed
+/// `FOR UPDATE SKIP LOCKED`, and a row whose claim expired (its daemon died or lost the
+/// database) goes back to the queue for any of them. A runner that cannot renew its claims
+/// begins none of its claimed messages after two thirds of the lease, so that only what is
+/// on the wire can be sent twice when another daemon takes them over.
 public final class DeliveryRunner: @unchecked Sendable {
     public struct Options: Sendable {
         /// Parallel connections (`smtp.connections`).
@@ -49,13 +57,16 @@ public final class DeliveryRunner: @unchecked Sendable {
         public var pruneInterval: TimeInterval
         /// Who the consent log names when a subscriber is marked bounced.
         public var actor: String
+        /// How long a claim holds unless renewed; renewed every third of it.
+        public var claimLease: TimeInterval
 
         public init(
             connections: Int = 4, maxUncommitted: Int = 100, commitDelay: TimeInterval = 0.02, claimBatch: Int = 0,
             pollInterval: TimeInterval = 2, connectionBackoff: TimeInterval = 1, connectionBackoffMax: TimeInterval = 60,
             drainConnectionAttempts: Int = 3, senderThreads: Int = 0, pruneInterval: TimeInterval = 3600,
-            actor: String = "delivery"
+            actor: String = "delivery", claimLease: TimeInterval = 30
         ) {
+            self.claimLease = claimLease
             self.senderThreads = senderThreads
             self.connections = connections
             self.maxUncommitted = maxUncommitted
@@ -130,6 +141,12 @@ public final class DeliveryRunner: @unchecked Sendable {
     private let senderLock = Mutex<(any StoreLock)?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private let workersDone = DispatchGroup()
+    /// Whose claims this runner's rows carry, and whether they may have lapsed.
+    private var hold = ClaimHold(lease: 30, owner: "", at: Date())
+    /// Only this runner sends from the database (SQLite): its claims cannot be taken over.
+    private var exclusive = true
+    /// Hourly or daily limits are used up across the senders until then (the store's clock).
+    private var claimPausedUntil: Date?
 
     public init(
         store: Store, transport: any MailTransport, renderer: any MessageRenderer, delivery: DeliverySettings = DeliverySettings(),
@@ -400,9 +417,14 @@ public final class DeliveryRunner: @unchecked Sendable {
         running = true
         condition.unlock()
         do {
-            let acquired = try store.acquireSenderLock()
+            // A shared database has many senders, each holding leases on what it claimed;
+            // only rows whose lease expired are theirs no more.
+            let exclusive = !store.isShared
+            let acquired = exclusive ? try store.acquireSenderLock() : nil
             let time = now()
-            let recovered = try store.write { tx in try tx.requeueInterruptedMessages(at: time) }
+            let recovered = try store.write { tx in
+                exclusive ? try tx.requeueInterruptedMessages(at: time) : try tx.requeueExpiredClaims(at: time)
+            }
             if recovered > 0 {
                 logger.notice("requeued messages a stopped sender left in flight", metadata: ["count": "\(recovered)"])
             }
@@ -410,6 +432,9 @@ public final class DeliveryRunner: @unchecked Sendable {
             let recent = try store.read { tx in try Self.recentSends(limits, tx: tx, at: time) }
             condition.lock()
             senderLock.withLock { $0 = acquired }
+            self.exclusive = exclusive
+            hold = ClaimHold(lease: options.claimLease, owner: Self.newOwner(), at: Date())
+            claimPausedUntil = nil
             limiter = Self.limiter(limits, sentRecently: recent)
             pending = []
             pendingHead = 0
@@ -463,6 +488,35 @@ public final class DeliveryRunner: @unchecked Sendable {
         }
     }
 
+    // MARK: Claims
+
+    /// A name for one run's claims: the host and process, to read in `queue list`, and a
+    /// random part, so a runner started again never mistakes an earlier run's claims for its own.
+    static func newOwner() -> String {
+        "\(ProcessInfo.processInfo.hostName)/\(getpid())/\(String(UInt32.random(in: .min ... .max), radix: 16))"
+    }
+
+    /// Whether this runner holds claimed rows: pending, on the wire, or sent and not yet recorded.
+    private var holdsClaims: Bool { pendingCount > 0 || inFlight > 0 || !results.isEmpty || committing > 0 }
+
+    /// The claims may have expired: no renewal for two thirds of the lease. Call with
+    /// `condition` locked.
+    private var claimsLapsed: Bool {
+        !exclusive && holdsClaims && hold.lapsed(at: Date())
+    }
+
+    /// After a lapse, the claimed messages not begun are left for whichever sender puts them
+    /// back, and this runner claims afresh under a new name. Call with `condition` locked.
+    private func abandonLapsedClaims() {
+        let dropped = pendingCount
+        pending = []
+        pendingHead = 0
+        hold.abandon(newOwner: Self.newOwner(), at: Date())
+        logger.warning(
+            "could not renew this sender's claims on the database in time; leaving the messages it had not begun to another sender",
+            metadata: ["messages": "\(dropped)", "lease_seconds": "\(Int(options.claimLease))"])
+    }
+
     // MARK: The coordinator
 
     private var claimBatch: Int {
@@ -489,6 +543,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         while true {
             condition.lock()
             var claim = false
+            var renew = false
             var commit: [DeliveryRecord] = []
             var quit = false
             var adopting: Prepared?
@@ -503,8 +558,9 @@ public final class DeliveryRunner: @unchecked Sendable {
                 }
                 if wakeRequested {
                     wakeRequested = false
-                    claimExhausted = false
+                    if (claimPausedUntil ?? .distantPast) <= now() { claimExhausted = false }
                 }
+                if claimsLapsed { abandonLapsedClaims() }
                 // New settings wait for the last sender to leave (its messages recorded as results).
                 if let next = nextPrepared, liveWorkers == 0, !stopping, !abandoned {
                     adopting = next
@@ -517,7 +573,8 @@ public final class DeliveryRunner: @unchecked Sendable {
                     && (results.count >= commitNow || idle || stopping || liveWorkers == 0
                         || Date().timeIntervalSince(firstResultAt ?? Date()) >= options.commitDelay)
                 claim = !stopping && !claimExhausted && liveWorkers > 0 && pendingCount < max(1, batch / 2)
-                if resultsDue || claim { break }
+                renew = !exclusive && holdsClaims && hold.renewDue(at: Date())
+                if resultsDue || claim || renew { break }
                 // Stopping waits for the messages on the wire, so their results are committed.
                 if abandoned || (results.isEmpty && inFlight == 0 && (stopping || liveWorkers == 0 || (draining && claimExhausted && idle))) {
                     quit = true
@@ -528,18 +585,23 @@ public final class DeliveryRunner: @unchecked Sendable {
                 } else if claimExhausted && idle && !draining {
                     // Idle: sleep until the next message falls due (a deferred one's retry), the
                     // poll, a wake-up or a stop, then see whether anything fell due.
+                    // Another sender's claims that expire are work too.
+                    let others = exclusive ? nil : hold.owner
+                    let paused = claimPausedUntil ?? .distantPast
                     condition.unlock()
-                    let nextDue = (try? store.read { tx in try tx.nextDueTime() }) ?? nil
+                    let nextDue = ((try? store.read { tx in try tx.nextDueTime(claimsNotOf: others) }) ?? nil).map { max($0, paused) }
                     condition.lock()
                     let wakeAt = min(Date() + options.pollInterval, nextDue.map { Date() + max(0, $0.timeIntervalSince(now())) } ?? .distantFuture)
                     if !stopping && !wakeRequested { _ = condition.wait(until: wakeAt) }
                     if !stopping && !wakeRequested {
                         condition.unlock()
-                        let due = (try? store.read { tx in try tx.nextDueTime() }) ?? nil
+                        let due = (try? store.read { tx in try tx.nextDueTime(claimsNotOf: others) }) ?? nil
                         if now().timeIntervalSince(lastPrune) >= options.pruneInterval { prune() }
                         condition.lock()
-                        if let due, due <= now() { claimExhausted = false }
+                        if let due, max(due, paused) <= now() { claimExhausted = false }
                     }
+                } else if !exclusive && holdsClaims {
+                    _ = condition.wait(until: hold.nextRenewal)
                 } else {
                     condition.wait()
                 }
@@ -567,20 +629,27 @@ public final class DeliveryRunner: @unchecked Sendable {
             results = []
             committing = commit.count
             firstResultAt = nil
+            let renewing = !exclusive && (claim || renew)
             condition.unlock()
 
             let due = dueBy?() ?? now()
+            let started = Date()
             do {
-                let outcome = try transaction(commit, claim: claim ? batch : 0, dueBy: due)
+                let outcome = try transaction(commit, claim: claim ? batch : 0, renew: renewing, dueBy: due)
                 failures = 0
                 condition.lock()
                 committing = 0
+                if outcome.renewed { hold.renewed(started: started, finished: Date()) }
+                if let senders = outcome.senders { limiter?.sharePerSecond(among: senders) }
+                claimPausedUntil = outcome.pausedUntil
                 totals.add(outcome.states, bounced: outcome.bounced, cancelled: outcome.claimed.cancelled)
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
                 pending += outcome.claimed.messages
                 if claim { claimSignalled = false }
-                if claim && outcome.claimed.messages.count + outcome.claimed.cancelled < batch { claimExhausted = true }
+                if claim && (outcome.claimed.messages.count + outcome.claimed.cancelled < batch || outcome.pausedUntil != nil) {
+                    claimExhausted = true
+                }
                 signalAll()
                 condition.unlock()
             } catch {
@@ -631,10 +700,20 @@ public final class DeliveryRunner: @unchecked Sendable {
         var states: [Int64: DeliveryState]
         var bounced: Int
         var claimed: ClaimedMessages
+        /// The claims named in the transaction were renewed.
+        var renewed = false
+        /// Hourly or daily limits are used up until then.
+        var pausedUntil: Date?
+        /// How many daemons share the per-second limit, when it was counted.
+        var senders: Int?
     }
 
-    /// One write transaction: record results (and any bounces they cause), then claim the next batch.
-    private func transaction(_ records: [DeliveryRecord], claim limit: Int, dueBy: Date) throws -> TransactionOutcome {
+    /// One write transaction: record results (and any bounces they cause), then claim the
+    /// next batch and renew this runner's claims (only on a shared database: on SQLite no
+    /// other sender can take them).
+    /// On a shared database, the claim first puts back rows whose claims expired, and counts
+    /// the hourly and daily limits across every sender.
+    private func transaction(_ records: [DeliveryRecord], claim limit: Int, renew: Bool, dueBy: Date) throws -> TransactionOutcome {
         let time = now()
         let expiry = time - retry.maxAge
         let held = senderLock.withLock { $0?.isHeld ?? true }
@@ -642,25 +721,48 @@ public final class DeliveryRunner: @unchecked Sendable {
             logger.error("this sender lost its lock on the database; it claims no more messages")
         }
         let limit = held ? limit : 0
-        return try store.write { tx in
-            var states: [Int64: DeliveryState] = [:]
-            var bounced = 0
+        let lease = ClaimLease(owner: hold.owner, expiresAt: time + options.claimLease)
+        let shared = !exclusive
+        let limits = self.limits
+        let budgeted = shared && limit > 0 && (limits.perHour > 0 || limits.perDay > 0)
+        let work = { (tx: StoreTransaction) throws -> TransactionOutcome in
+            var outcome = TransactionOutcome(states: [:], bounced: 0, claimed: ClaimedMessages(messages: [], cancelled: 0))
             if !records.isEmpty {
-                states = try tx.recordDeliveries(records, expireBefore: expiry, at: time)
-                for record in records where record.result == .failed && states[record.messageID] == .failed {
+                outcome.states = try tx.recordDeliveries(records, expireBefore: expiry, at: time)
+                for record in records where record.result == .failed && outcome.states[record.messageID] == .failed {
                     guard let subscriber = record.subscriberID, let code = record.code, (500...599).contains(code) else { continue }
                     if try BounceRule.apply(
-                        subscriberID: subscriber, limit: bounceLimit, lastReply: record.text, actor: options.actor, at: time, in: tx)
+                        subscriberID: subscriber, limit: self.bounceLimit, lastReply: record.text, actor: self.options.actor, at: time, in: tx)
                     {
-                        bounced += 1
-                        logger.notice("subscriber marked bounced", metadata: ["subscriber_id": "\(subscriber)", "limit": "\(bounceLimit)"])
+                        outcome.bounced += 1
+                        self.logger.notice("subscriber marked bounced", metadata: ["subscriber_id": "\(subscriber)", "limit": "\(self.bounceLimit)"])
                     }
                 }
             }
-            let claimed =
-                limit > 0 ? try tx.claimDueMessages(limit: limit, dueBy: dueBy, at: time) : ClaimedMessages(messages: [], cancelled: 0)
-            return TransactionOutcome(states: states, bounced: bounced, claimed: claimed)
+            var limit = limit
+            if limit > 0 && shared {
+                let requeued = try tx.requeueExpiredClaims(at: time, exceptOwner: lease.owner)
+                if requeued > 0 {
+                    self.logger.notice("put back messages whose sender's claim expired", metadata: ["count": "\(requeued)"])
+                }
+                if budgeted {
+                    let budget = try tx.sendingBudget(perHour: limits.perHour, perDay: limits.perDay, at: time)
+                    limit = min(limit, budget.remaining)
+                    outcome.pausedUntil = budget.freesAt
+                }
+                if limits.perSecond > 0 { outcome.senders = max(1, try tx.liveDaemonCount(since: time - 90)) }
+            }
+            if limit > 0 { outcome.claimed = try tx.claimDueMessages(limit: limit, dueBy: dueBy, lease: lease, at: time) }
+            if renew {
+                try tx.renewClaims(lease)
+                outcome.renewed = true
+            }
+            return outcome
         }
+        // Bounces change subscribers, and shared limits count every sender's claims: those
+        // take the store-wide write lock; the rest lock only their outbox rows.
+        let bounces = records.contains { $0.result == .failed && $0.subscriberID != nil && (500...599).contains($0.code ?? 0) }
+        return bounces || budgeted ? try store.write(work) : try store.writeRows(work)
     }
 
     /// Claimed messages that were never sent go back to where they were.
@@ -668,7 +770,7 @@ public final class DeliveryRunner: @unchecked Sendable {
         guard !messages.isEmpty else { return }
         let ids = messages.map(\.id)
         do {
-            try store.write { tx in try tx.releaseClaimedMessages(ids: ids, at: now()) }
+            try store.writeRows { tx in try tx.releaseClaimedMessages(ids: ids, owner: hold.owner, at: now()) }
         } catch {
             logger.error(
                 "could not return unsent messages to the queue; the next start will", metadata: ["count": "\(ids.count)", "error": "\(error)"])
@@ -680,8 +782,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// One slot per connection: what it is doing now.
     private enum Slot {
         case idle
-        /// Waiting for the rate limit to allow this send.
-        case scheduled(OutboxMessage, at: Date)
+        /// Waiting for the rate limit to allow this send; claimed in `epoch` (``ClaimHold/epoch``).
+        case scheduled(OutboxMessage, at: Date, epoch: Int)
         case busy(OutboxMessage)
         /// Paused after connection failures in a row.
         case paused(until: Date)
@@ -739,8 +841,8 @@ public final class DeliveryRunner: @unchecked Sendable {
                 // Not begun: hand rate-limited messages back so they are released with the rest
                 // (or, for new settings, sent by the senders that take over).
                 for index in slots.indices {
-                    if case .scheduled(let message, _) = slots[index] {
-                        pending.insert(message, at: pendingHead)
+                    if case .scheduled(let message, _, let epoch) = slots[index] {
+                        if epoch == hold.epoch { pending.insert(message, at: pendingHead) }
                         inFlight -= 1
                         slots[index] = .idle
                     }
@@ -751,21 +853,29 @@ public final class DeliveryRunner: @unchecked Sendable {
                     return retiredSlots
                 }
             } else {
+                // Claims that may have expired are not begun: another sender may have them now.
+                let lapsed = claimsLapsed
                 for index in slots.indices {
                     switch slots[index] {
                     case .paused(let until) where until <= clock:
                         slots[index] = .idle
-                    case .scheduled(let message, let at) where at <= clock:
+                    case .scheduled(_, _, let epoch) where epoch != hold.epoch || lapsed:
+                        inFlight -= 1
+                        slots[index] = .idle
+                        condition.broadcast()
+                    case .scheduled(let message, let at, _) where at <= clock:
                         starts.append((index, message))
                         slots[index] = .busy(message)
                     default: break
                     }
-                    guard case .idle = slots[index], pendingCount > 0, results.count + committing < options.maxUncommitted else { continue }
+                    guard case .idle = slots[index], !lapsed, pendingCount > 0, results.count + committing < options.maxUncommitted else {
+                        continue
+                    }
                     let message = pending[pendingHead]
                     pendingHead += 1
                     inFlight += 1
                     if let limiter, case let at = limiter.reserve(now: clock), at > clock {
-                        slots[index] = .scheduled(message, at: at)
+                        slots[index] = .scheduled(message, at: at, epoch: hold.epoch)
                     } else {
                         starts.append((index, message))
                         slots[index] = .busy(message)
@@ -812,7 +922,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             for slot in slots {
                 switch slot {
                 case .paused(let until): timeout = min(timeout, until.timeIntervalSinceNow)
-                case .scheduled(_, let at): timeout = min(timeout, at.timeIntervalSinceNow)
+                case .scheduled(_, let at, _): timeout = min(timeout, at.timeIntervalSinceNow)
                 default: break
                 }
             }
@@ -879,8 +989,8 @@ public final class DeliveryRunner: @unchecked Sendable {
                 // Nothing can be sent in this drain: give the unsent work back.
                 condition.lock()
                 for index in slots.indices {
-                    if case .scheduled(let message, _) = slots[index] {
-                        pending.insert(message, at: pendingHead)
+                    if case .scheduled(let message, _, let epoch) = slots[index] {
+                        if epoch == hold.epoch { pending.insert(message, at: pendingHead) }
                         inFlight -= 1
                     }
                 }

@@ -5,7 +5,7 @@ import Foundation
 /// send leaves it. Thread-safe.
 public final class RateLimiter: @unchecked Sendable {
     private struct Window {
-        let limit: Int
+        var limit: Int
         let span: TimeInterval
         var times: [TimeInterval] = []
         var head = 0
@@ -26,11 +26,13 @@ public final class RateLimiter: @unchecked Sendable {
     private let lock = NSLock()
     private var windows: [Window]
     private var last: TimeInterval = 0
+    private let perSecond: Int
 
     /// Limits of 0 mean no limit. `sentRecently` seeds the hourly and daily windows with
     /// sends before this sender started (from the outbox's `sent_at`, whichever daemon sent
     /// them), oldest first.
     public init(perSecond: Int, perHour: Int, perDay: Int = 0, sentRecently: [Date] = []) {
+        self.perSecond = perSecond
         var windows: [Window] = []
         if perSecond > 0 { windows.append(Window(limit: perSecond, span: 1)) }
         let recent = sentRecently.map(\.timeIntervalSinceReferenceDate)
@@ -43,6 +45,23 @@ public final class RateLimiter: @unchecked Sendable {
     }
 
     public var isUnlimited: Bool { windows.isEmpty }
+
+    /// Paces this sender at its share of the per-second limit when `senders` send at once
+    /// (rounded down, so together they stay within it; at least one a second each). The
+    /// hourly and daily limits are shared another way: through what each claims.
+    public func sharePerSecond(among senders: Int) {
+        guard perSecond > 0 else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        windows[0].limit = max(1, perSecond / max(1, senders))
+    }
+
+    /// The per-second limit now in force (0: none).
+    public var perSecondLimit: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return perSecond > 0 ? windows[0].limit : 0
+    }
 
     /// Reserves a send and returns when it may happen (now, or later when a limit is reached).
     public func reserve(now: Date = Date()) -> Date {

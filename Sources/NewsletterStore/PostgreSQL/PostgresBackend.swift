@@ -6,8 +6,9 @@ import PostgresNIO
 ///
 /// Reads run in REPEATABLE READ snapshots. Writes take one transaction-scoped advisory lock
 /// first, so they run one at a time across every process, as SQLite's writes do: the
-/// store's read-then-write transactions (claiming due messages, recording a digest) keep
-/// the meaning they have on SQLite. Each write ends with a NOTIFY, which the daemons'
+/// store's read-then-write transactions (recording a digest, a sign-up) keep the meaning
+/// they have on SQLite. The outbox claims (``writeRows(_:)``) lock only their rows, so the
+/// daemons' senders claim and record in parallel. Each write ends with a NOTIFY, which the daemons'
 /// ``changeStamp()`` listens for.
 final class PostgresBackend: StoreBackend {
     /// Advisory lock keys: "nl" and a number, so they do not collide with other programs'.
@@ -50,6 +51,10 @@ final class PostgresBackend: StoreBackend {
         try transaction(begin: "BEGIN", lock: true, commit: true, body)
     }
 
+    func writeRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try transaction(begin: "BEGIN", lock: false, commit: true, body)
+    }
+
     func rehearse<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try transaction(begin: "BEGIN", lock: true, commit: false, body)
     }
@@ -63,7 +68,7 @@ final class PostgresBackend: StoreBackend {
                     let session = PGSession(connection)
                     let result = try body(session)
                     if commit {
-                        if lock && session.totalChangesCount > 0 { _ = try connection.query("NOTIFY \(Self.changeChannel)") }
+                        if session.totalChangesCount > 0 { _ = try connection.query("NOTIFY \(Self.changeChannel)") }
                         _ = try connection.query("COMMIT")
                     } else {
                         _ = try connection.query("ROLLBACK")

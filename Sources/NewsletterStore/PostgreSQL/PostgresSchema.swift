@@ -50,6 +50,10 @@ enum PostgresSchema {
             """,
             "CREATE INDEX rate_limit_hit_by_key ON rate_limit_hit (scope, key_hash, at)",
         ]),
+        Migration(version: 12, name: "outbox claims: owner and expiry", statements: [
+            "ALTER TABLE outbox ADD COLUMN claim_owner TEXT COLLATE \"C\"",
+            "ALTER TABLE outbox ADD COLUMN claim_expires_at TEXT COLLATE \"C\"",
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

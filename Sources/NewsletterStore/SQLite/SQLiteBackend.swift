@@ -63,6 +63,11 @@ final class SQLiteBackend: StoreBackend {
         }
     }
 
+    /// SQLite writes one transaction at a time whatever it locks.
+    func writeRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try write(body)
+    }
+
     func rehearse<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         do {
             return try pool.writeWithoutTransaction { db in

@@ -26,6 +26,8 @@ enum Schema {
         Migration(version: 7, name: "subscriber ids never reused, per-subscriber link keys, purge log", apply: SubscriberLinkKeyTables.create),
         Migration(version: 8, name: "subscribers' first names", apply: SubscriberFirstNameColumn.add),
         Migration(version: 9, name: "daemon instances", apply: DaemonInstanceTables.create),
+        // 10 and 11 are PostgreSQL's alone (``PostgresSchema``): the numbers stay shared.
+        Migration(version: 12, name: "outbox claims: owner and expiry", apply: OutboxClaimColumns.add),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

@@ -12,6 +12,10 @@ package protocol StoreBackend: Sendable {
     /// Runs `body` in one write transaction: all of it is committed or none.
     func write<T>(_ body: (any SQLSession) throws -> T) throws -> T
 
+    /// Runs `body` in one write transaction that locks only the rows it changes, not the
+    /// whole store: for the outbox claims, which several daemons make at once.
+    func writeRows<T>(_ body: (any SQLSession) throws -> T) throws -> T
+
     /// Runs `body` in a write transaction that is always rolled back.
     func rehearse<T>(_ body: (any SQLSession) throws -> T) throws -> T
 
