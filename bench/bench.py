@@ -431,29 +431,43 @@ def pg_psql(sql, database="postgres"):
                    check=True, stdout=subprocess.DEVNULL)
 
 
+def pg_section(b, section):
+    """A work folder and a new database in the cluster scripts/test-postgres.sh started, for
+    `section`: (folder, database, url), or None (and a row saying so) without a cluster."""
+    if "NEWSLETTER_TEST_POSTGRES_SOCKET" not in os.environ:
+        b.add(section, "no PostgreSQL cluster (run through make bench)", "skipped", "")
+        return None
+    folder = os.path.join(b.work, section)
+    os.makedirs(folder, exist_ok=True)
+    database = f"{section}_{os.getpid()}"
+    pg_psql(f"CREATE DATABASE {database}")
+    url = (f"postgresql://postgres@/{database}?host={os.environ['NEWSLETTER_TEST_POSTGRES_SOCKET']}"
+           f"&port={os.environ['NEWSLETTER_TEST_POSTGRES_PORT']}")
+    return folder, database, url
+
+
+def postgres_twin(b, name, lite, folder, url):
+    """The SQLite config `lite` with database.url pointing at PostgreSQL instead."""
+    with open(lite) as f:
+        text = f.read()
+    return b.config(f"{name}.yaml", text.replace(f"  path: {folder}/newsletter.db\n", f"  url: {url}\n"))
+
+
 def bench_postgresql(b, count=None, rounds=3):
     """The same installation on SQLite and on PostgreSQL, side by side: the SQLite database
     is moved with `newsletterctl database copy`, then both send the same outbox to smtp-sink
     and add subscribers. Run by `make bench` inside scripts/test-postgres.sh, with fsync on,
     so that both backends pay for durable commits."""
-    section = "postgresql"
-    if "NEWSLETTER_TEST_POSTGRES_SOCKET" not in os.environ:
-        b.add(section, "no PostgreSQL cluster (run through make bench)", "skipped", "")
+    setup = pg_section(b, "postgresql")
+    if setup is None:
         return
+    section, (folder, database, url) = "postgresql", setup
     count = count or int(os.environ.get("BENCH_POSTGRES_COUNT", "10000"))
     ctl, daemon = b.binary("newsletterctl"), b.binary("newsletterd")
-    folder = os.path.join(b.work, "postgresql")
-    os.makedirs(folder, exist_ok=True)
-    database = "bench_" + str(os.getpid())
-    pg_psql(f"CREATE DATABASE {database}")
-    url = (f"postgresql://postgres@/{database}?host={os.environ['NEWSLETTER_TEST_POSTGRES_SOCKET']}"
-           f"&port={os.environ['NEWSLETTER_TEST_POSTGRES_PORT']}")
     sink = SmtpSink()
     try:
         lite = delivery_config(b, "pg-sqlite", folder, sink.port, 4)
-        with open(lite) as f:
-            text = f.read()
-        pg = b.config("pg-postgresql.yaml", text.replace(f"  path: {folder}/newsletter.db\n", f"  url: {url}\n"))
+        pg = postgres_twin(b, "pg-postgresql", lite, folder, url)
         subprocess.run([ctl, "queue", "list", "--config", lite], check=True, stdout=subprocess.DEVNULL)
         queue_messages(f"{folder}/newsletter.db", count)
         wall, _, _ = b.timed([ctl, "database", "copy", "--to", url, "--config", lite])
@@ -487,6 +501,88 @@ def bench_postgresql(b, count=None, rounds=3):
         b.add(section, "subscribers add: PostgreSQL / SQLite",
               statistics.median(adds["PostgreSQL"]) / statistics.median(adds["SQLite"]) * 100, "%")
     finally:
+        sink.close()
+
+
+class DelayProxy:
+    """bench/delay_proxy.py in front of `target_port`: `delay_ms` each way on loopback."""
+
+    def __init__(self, target_port, delay_ms=5):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            ["/usr/bin/python3", os.path.join(ROOT, "bench", "delay_proxy.py"), str(self.port), str(target_port), str(delay_ms)],
+            stdout=subprocess.PIPE, text=True)
+        if self.process.stdout.readline().strip() != "ready":
+            self.process.kill()
+            raise RuntimeError("the delaying proxy did not start")
+
+    def close(self):
+        self.process.kill()
+        self.process.wait()
+
+
+def bench_scaleout(b, count=None, counts=(1, 2, 4), connections=2, delay_ms=5, rounds=3):
+    """Several newsletterd on one PostgreSQL database sharing one outbox, each with
+    `connections` connections, to smtp-sink behind a proxy that delays every chunk
+    `delay_ms` each way: a relay on another host, where round trips, not CPU, set the rate.
+    Beside each, smtp-source with as many connections through the same proxy."""
+    setup = pg_section(b, "scaleout")
+    if setup is None:
+        return
+    section, (folder, database, url) = "scaleout", setup
+    count = count or int(os.environ.get("BENCH_SCALEOUT_COUNT", "1500"))
+    ctl, daemon = b.binary("newsletterctl"), b.binary("newsletterd")
+    sink = SmtpSink()
+    proxy = DelayProxy(sink.port, delay_ms)
+    try:
+        lite = delivery_config(b, "scaleout-sqlite", folder, proxy.port, connections)
+        pg = postgres_twin(b, "scaleout-postgresql", lite, folder, url)
+        subprocess.run([ctl, "queue", "list", "--config", lite], check=True, stdout=subprocess.DEVNULL)
+        queue_messages(f"{folder}/newsletter.db", count)
+        subprocess.run([ctl, "database", "copy", "--to", url, "--config", lite], check=True, stdout=subprocess.DEVNULL)
+
+        def run_daemons(daemons):
+            pg_psql("UPDATE outbox SET state = 'queued', attempts = 0, sent_at = NULL, last_code = NULL, last_text = NULL, "
+                    "claim_owner = NULL, claim_expires_at = NULL; CHECKPOINT", database)
+            start = time.perf_counter()
+            running = [subprocess.Popen(["/usr/bin/time", "-f", "%M", daemon, "--once", "--log-level", "warning", "--config", pg],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for _ in range(daemons)]
+            outputs = [p.communicate()[1] for p in running]
+            wall = time.perf_counter() - start
+            if any(p.returncode != 0 for p in running):
+                raise RuntimeError("newsletterd --once failed: " + " | ".join(outputs))
+            return count / wall, max(int(out.strip().splitlines()[-1]) / 1024.0 for out in outputs)
+
+        def run_source(daemons):
+            start = time.perf_counter()
+            subprocess.run(["/usr/sbin/smtp-source", "-d", "-s", str(daemons * connections), "-m", str(count), "-l", "10240",
+                            "-f", "news@example.org", "-t", "carer@example.org", f"127.0.0.1:{proxy.port}"],
+                           check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            return count / (time.perf_counter() - start)
+
+        # The machine is shared and noisy: rounds, each count in turn, and the medians.
+        ours, theirs, peaks = {d: [] for d in counts}, {d: [] for d in counts}, {d: 0.0 for d in counts}
+        for _ in range(rounds):
+            for daemons in counts:
+                rate, peak = run_daemons(daemons)
+                ours[daemons].append(rate)
+                peaks[daemons] = max(peaks[daemons], peak)
+                theirs[daemons].append(run_source(daemons))
+        rates = {d: statistics.median(ours[d]) for d in counts}
+        for daemons in counts:
+            label = f"{daemons} daemon{'s' if daemons > 1 else ''} x {connections} conn"
+            source = statistics.median(theirs[daemons])
+            b.add(section, f"{count:,} x 10 KB, {delay_ms} ms each way, {label} (median of {rounds})", rates[daemons], "msg/s")
+            b.add(section, f"{label}: smtp-source -s {daemons * connections} (median of {rounds})", source, "msg/s")
+            b.add(section, f"{label}: ours / smtp-source", rates[daemons] / source * 100, "%", "≥ 90%")
+            b.add(section, f"{label}: each round's ratio",
+                  " ".join(f"{o / t * 100:.0f}" for o, t in zip(ours[daemons], theirs[daemons])), "%")
+            b.add(section, f"{label}: peak RSS of the largest daemon", peaks[daemons], "MB", "< 64 MB")
+        goals = {2: "≥ 1.8x", 4: "≥ 3.4x"}
+        for daemons in counts[1:]:
+            b.add(section, f"{daemons} daemons / 1 daemon", rates[daemons] / rates[counts[0]], "x", goals.get(daemons))
+    finally:
+        proxy.close()
         sink.close()
 
 
@@ -793,7 +889,7 @@ templates:
 SECTIONS = {
     "subscribers": bench_subscribers, "content": bench_content, "compose": bench_compose, "delivery": bench_delivery,
     "daemon": bench_daemon, "e2e": bench_e2e, "web": bench_web, "pathology": bench_pathological,
-    "postgresql": bench_postgresql,
+    "postgresql": bench_postgresql, "scaleout": bench_scaleout,
 }
 
 

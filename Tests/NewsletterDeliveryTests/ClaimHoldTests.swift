@@ -43,3 +43,24 @@ struct ClaimHoldTests {
         #expect(!hold.lapsed(at: start + 40))
     }
 }
+
+@Suite("How much a sender sharing the database claims at once")
+struct ClaimSizerTests {
+    let start = Date(timeIntervalSinceReferenceDate: 1_000_000)
+
+    @Test("the usual batch until a rate is known, then half a second of sending, within two per connection and the batch")
+    func sizes() {
+        var sizer = ClaimSizer(ceiling: 50, connections: 2)
+        #expect(sizer.batch == 50)
+        sizer.record(10, at: start)
+        sizer.record(40, at: start + 1)
+        #expect(sizer.rate == nil && sizer.batch == 50, "a window is two seconds at least")
+        sizer.record(40, at: start + 2)
+        #expect(sizer.rate == 40)
+        #expect(sizer.batch == 20)
+        sizer.record(2, at: start + 6)
+        #expect(sizer.batch == 4, "a slow relay: two per connection")
+        sizer.record(20_000, at: start + 8)
+        #expect(sizer.batch == 50, "a fast one: never more than the batch")
+    }
+}

@@ -57,6 +57,12 @@ struct ClaimLeaseTests {
         #expect(stored.owner == "host-a/1/aa")
         #expect(stored.expires.map { abs($0.timeIntervalSince(now + 30)) < 0.01 } == true, "\(String(describing: stored.expires))")
 
+        // `queue show` and `queue list --format json` say who holds a message being sent.
+        let summary = try OutboxQueue(store: fixture.store, actor: "cli:test").show(ids[0]).message
+        #expect(summary.claimOwner == "host-a/1/aa" && summary.claimExpiresAt != nil)
+        let json = String(decoding: try JSONEncoder().encode(OutboxMessageJSON(summary)), as: UTF8.self)
+        #expect(json.contains(#""claim_owner":"host-a\/1\/aa""#) && json.contains(#""claim_expires_at":"#), "\(json)")
+
         // Forty seconds on: A renewed, B did not.
         let later = now + 40
         #expect(try fixture.store.writeRows { tx in try tx.renewClaims(ClaimLease(owner: mine.owner, expiresAt: later + 30)) } == 2)

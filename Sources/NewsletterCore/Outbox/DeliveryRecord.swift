@@ -49,6 +49,9 @@ public struct OutboxSummary: Sendable, Equatable, Identifiable {
     public var bodyBytes: Int?
     /// Whether the message can still be rebuilt (its body or edition is kept).
     public var hasContent: Bool
+    /// While `sending`: the sender that claimed it (host/pid/run), and until when unless renewed.
+    public var claimOwner: String? = nil
+    public var claimExpiresAt: Date? = nil
 }
 
 /// A sender's hold on the messages it claimed: they are its to send until `expiresAt`, and

@@ -20,6 +20,14 @@ public final class Store: Sendable {
         try backend.read { db in try body(StoreTransaction(db: db)) }
     }
 
+    /// Runs `body` on what is committed, without a snapshot: each statement sees what was
+    /// committed before it ran. For one query, or several that need not agree; on PostgreSQL
+    /// it saves a transaction's two extra round trips (the sender's last look before each
+    /// message goes on the wire).
+    public func glance<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
+        try backend.glance { db in try body(StoreTransaction(db: db)) }
+    }
+
     /// Runs `body` in one write transaction: either all of it is committed or none.
     public func write<T>(_ body: (StoreTransaction) throws -> T) throws -> T {
         try backend.write { db in try body(StoreTransaction(db: db)) }

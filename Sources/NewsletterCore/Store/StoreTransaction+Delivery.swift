@@ -157,9 +157,29 @@ extension StoreTransaction {
             WHERE id = ? AND state = 'sending'
             """)
         var states: [Int64: DeliveryState] = [:]
+        let sentRecords = records.filter { $0.result == .sent }
+        if sentRecords.count > 1 {
+            // Most results are sends: one statement for the lot, not a round trip each.
+            for chunk in stride(from: 0, to: sentRecords.count, by: 300).map({ sentRecords[$0..<min($0 + 300, sentRecords.count)] }) {
+                let rows = Array(repeating: "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?)", count: chunk.count).joined(separator: ", ")
+                var arguments: SQLArguments = [time, time]
+                for record in chunk { arguments += [record.messageID, record.code, record.text] }
+                let ids = try Int64.fetchAll(
+                    db,
+                    sql: """
+                        UPDATE outbox SET state = 'sent', attempts = attempts + 1, last_code = v.column2, last_text = v.column3,
+                            sent_at = ?, updated_at = ?
+                        FROM (VALUES \(rows)) AS v WHERE outbox.id = v.column1 AND outbox.state = 'sending'
+                        RETURNING outbox.id
+                        """,
+                    arguments: arguments)
+                for id in ids { states[id] = .sent }
+            }
+        }
         for record in records {
             switch record.result {
             case .sent:
+                guard sentRecords.count == 1 else { continue }
                 try sent.execute(arguments: [record.code, record.text, time, time, record.messageID])
                 if db.changesCount == 1 { states[record.messageID] = .sent }
             case .retry(let at):
@@ -345,7 +365,8 @@ extension StoreTransaction {
     static let summaryColumns = """
         id, kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, state, attempts, next_attempt_at, \
         last_code, last_text, created_at, updated_at, sent_at, \
-        (SELECT length(body) FROM outbox_body WHERE outbox_id = outbox.id), edition_id IS NOT NULL OR \(hasBody)
+        (SELECT length(body) FROM outbox_body WHERE outbox_id = outbox.id), edition_id IS NOT NULL OR \(hasBody), \
+        claim_owner, claim_expires_at
         """
 
     static let hasBody = "EXISTS (SELECT 1 FROM outbox_body WHERE outbox_body.outbox_id = outbox.id)"
@@ -355,6 +376,6 @@ extension StoreTransaction {
             id: row[0], kind: MessageKind(rawValue: row[1]) ?? .test, subscriberID: row[2], editionID: row[3], envelopeFrom: row[4],
             envelopeTo: row[5], messageID: row[6], state: DeliveryState(rawValue: row[7]) ?? .queued, attempts: row[8],
             nextAttemptAt: row[9], lastCode: row[10], lastText: row[11], createdAt: row[12], updatedAt: row[13], sentAt: row[14],
-            bodyBytes: row[15], hasContent: row[16])
+            bodyBytes: row[15], hasContent: row[16], claimOwner: row[17], claimExpiresAt: row[18])
     }
 }

@@ -55,7 +55,6 @@ extension Daemon {
             }
         }
 
-        if store.isShared { delivery.takeOverIfFree() }
         if store.isShared {
             let idle = leadershipCheckPending.withLock { pending in
                 defer { pending = true }

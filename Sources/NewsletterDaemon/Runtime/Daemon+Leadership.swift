@@ -3,7 +3,7 @@ import NewsletterCore
 
 /// Several newsletterd may share one PostgreSQL database. One of them leads: it watches the
 /// content and runs the schedule (digests, blog notifications, purging sign-ups nobody
-/// confirmed). The others serve the pages and stand by; housekeeping tries for the lead
+/// confirmed). The others serve the pages and send, and stand by to lead: housekeeping tries for the lead
 /// every few seconds, so when the leader stops or dies (the server drops its lock with its
 /// connection) another takes over within seconds and catches up what was missed. With
 /// SQLite there is one daemon, and it leads.

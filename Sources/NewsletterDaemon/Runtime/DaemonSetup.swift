@@ -38,8 +38,6 @@ public protocol DeliveryControl: AnyObject, Sendable {
     func probe(_ answer: @escaping @Sendable () -> Void)
     /// Test-only fault (see ``Daemon/checkTestWedge()``): the sender's loop stops for good.
     func wedgeForTesting()
-    /// Starts sending if this daemon stands by and the sender's lock has come free.
-    func takeOverIfFree()
     /// Sends everything due now, and returns when nothing due is left.
     func drain() throws -> DeliverySummary
 }
@@ -80,8 +78,4 @@ public struct DeliverySummary: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         "\(sent) sent, \(deferred) deferred, \(failed) failed, \(cancelled) cancelled"
     }
-}
-
-extension DeliveryControl {
-    public func takeOverIfFree() {}
 }

@@ -18,11 +18,6 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     private var settings: Settings
     private var runner: DeliveryRunner?
     private var running = false
-    /// Another daemon on the shared database holds the sender's lock: this one waits to
-    /// take over (``takeOverIfFree()``).
-    private var standingBy = false
-    private var lastTakeOver = Date.distantPast
-    static let takeOverInterval: TimeInterval = 5
     /// The daemon wakes the runner whenever the database changes, so its own polling is only
     /// a safety net.
     static let pollInterval: TimeInterval = 60
@@ -37,46 +32,8 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
     public func start() throws {
         lock.lock()
         defer { lock.unlock() }
-        let runner = try makeRunner()
-        do {
-            try runner.start()
-            running = true
-        } catch let error as NewsletterError where error.exitStatus == .tempFailure && store.isShared {
-            standingBy = true
-            lastTakeOver = Date()
-            logger.notice("another newsletterd sends from this database; this one stands by and takes over if it stops")
-        }
-    }
-
-    /// From housekeeping: a daemon standing by starts sending once the sender's lock is free
-    /// (the one that sent stopped, or died and the server dropped its lock). The new sender
-    /// first puts back what the old one left `sending`, as after a crash.
-    public func takeOverIfFree() {
-        lock.lock()
-        // A sender whose lock went with its connection (the server restarted, the network
-        // dropped) may no longer be the only one: it stops, and stands by like the others.
-        if running, let current = runner, current.senderLockLost {
-            running = false
-            standingBy = true
-            lastTakeOver = Date()
-            lock.unlock()
-            logger.warning("this newsletterd lost the sender's lock with its connection to the database; it stops sending and stands by")
-            current.stop(timeout: 20)
-            return
-        }
-        defer { lock.unlock() }
-        guard standingBy, let runner, Date().timeIntervalSince(lastTakeOver) >= Self.takeOverInterval else { return }
-        lastTakeOver = Date()
-        do {
-            try runner.start()
-            running = true
-            standingBy = false
-            logger.notice("this newsletterd sends now: the one that did has stopped")
-        } catch let error as NewsletterError where error.exitStatus == .tempFailure {
-            return
-        } catch {
-            logger.warning("cannot start sending", metadata: ["reason": "\(error)"])
-        }
+        try makeRunner().start()
+        running = true
     }
 
     public func wake() {
@@ -132,7 +89,6 @@ public final class OutboxDelivery: DeliveryControl, @unchecked Sendable {
         lock.lock()
         let runner = running ? runner : nil
         running = false
-        standingBy = false
         lock.unlock()
         if let runner, !runner.stop(timeout: timeout) {
             logger.warning("messages were still on the wire when the grace period ended; they will be sent again at the next start")

@@ -134,10 +134,9 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var probeAnswers: [@Sendable () -> Void] = []
     private var wedgeRequested = false
     private var limiter: RateLimiter?
-    /// The sender's lock while running; a Mutex of its own so that the claiming transaction
-    /// checks it without the condition: a sender whose lock is gone (its connection to
-    /// PostgreSQL dropped, so another daemon may send now) claims nothing more, so only what
-    /// it has in flight can go twice.
+    /// SQLite's sender lock while running (nil on a shared database, whose senders hold
+    /// claims instead); a Mutex of its own so the claiming transaction checks it without the
+    /// condition: a sender whose lock is gone claims nothing more.
     private let senderLock = Mutex<(any StoreLock)?>(nil)
     private let done = DispatchSemaphore(value: 0)
     private let workersDone = DispatchGroup()
@@ -202,13 +201,6 @@ public final class DeliveryRunner: @unchecked Sendable {
     static func limiter(_ limits: (perSecond: Int, perHour: Int, perDay: Int), sentRecently: [Date]) -> RateLimiter? {
         let limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, perDay: limits.perDay, sentRecently: sentRecently)
         return limiter.isUnlimited ? nil : limiter
-    }
-
-    /// The sender's lock is gone (its connection to PostgreSQL dropped): this runner claims
-    /// nothing more and should be stopped, so that its daemon can stand by and take the lock
-    /// again.
-    public var senderLockLost: Bool {
-        senderLock.withLock { held in held.map { !$0.isHeld } ?? false }
     }
 
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
@@ -538,6 +530,7 @@ public final class DeliveryRunner: @unchecked Sendable {
     private func coordinate(dueBy: (() -> Date)?) {
         let draining = dueBy != nil
         var batch = claimBatch
+        var sizer = ClaimSizer(ceiling: batch, connections: profile.connections)
         let commitNow = commitThreshold
         var failures = 0
         while true {
@@ -610,6 +603,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 condition.unlock()
                 adoptPrepared(adopting, draining: draining)
                 batch = claimBatch
+                sizer = ClaimSizer(ceiling: batch, connections: profile.connections)
                 continue
             }
             if quit {
@@ -641,6 +635,10 @@ public final class DeliveryRunner: @unchecked Sendable {
                 committing = 0
                 if outcome.renewed { hold.renewed(started: started, finished: Date()) }
                 if let senders = outcome.senders { limiter?.sharePerSecond(among: senders) }
+                if !exclusive && !commit.isEmpty {
+                    sizer.record(commit.count, at: Date())
+                    batch = sizer.batch
+                }
                 claimPausedUntil = outcome.pausedUntil
                 totals.add(outcome.states, bounced: outcome.bounced, cancelled: outcome.claimed.cancelled)
                 pending.removeFirst(pendingHead)
@@ -889,7 +887,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             if !starts.isEmpty {
                 do {
                     let batch = starts.map(\.message)
-                    let refusals = try store.read { tx in try tx.reasonsNotToSend(batch) }
+                    let refusals = try store.glance { tx in try tx.reasonsNotToSend(batch) }
                     if !refusals.isEmpty {
                         refusedAny = true
                         cancelRefused(refusals, among: batch)

@@ -144,6 +144,7 @@ public struct OutboxMessageJSON: Encodable, Sendable {
         case editionID = "edition_id", envelopeFrom = "envelope_from", envelopeTo = "envelope_to", messageID = "message_id"
         case nextAttemptAt = "next_attempt_at", lastCode = "last_code", lastText = "last_text", createdAt = "created_at"
         case updatedAt = "updated_at", sentAt = "sent_at", bodyBytes = "body_bytes", hasContent = "has_content"
+        case claimOwner = "claim_owner", claimExpiresAt = "claim_expires_at"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -169,6 +170,10 @@ public struct OutboxMessageJSON: Encodable, Sendable {
         try c.encode(m.sentAt.map(DisplayDate.iso), forKey: .sentAt)
         try c.encode(m.bodyBytes, forKey: .bodyBytes)
         try c.encode(m.hasContent, forKey: .hasContent)
+        if m.state == .sending {
+            try c.encode(m.claimOwner, forKey: .claimOwner)
+            try c.encode(m.claimExpiresAt.map(DisplayDate.iso), forKey: .claimExpiresAt)
+        }
     }
 }
 

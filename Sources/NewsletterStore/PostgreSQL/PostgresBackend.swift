@@ -51,6 +51,11 @@ final class PostgresBackend: StoreBackend {
         try transaction(begin: "BEGIN", lock: true, commit: true, body)
     }
 
+    /// Autocommit: each statement its own snapshot.
+    func glance<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try guarded { try pool.withConnection { connection in try body(PGSession(connection)) } }
+    }
+
     func writeRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try transaction(begin: "BEGIN", lock: false, commit: true, body)
     }

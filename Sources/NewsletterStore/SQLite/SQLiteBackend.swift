@@ -63,6 +63,11 @@ final class SQLiteBackend: StoreBackend {
         }
     }
 
+    /// A SQLite snapshot costs nothing extra: an ordinary read.
+    func glance<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try read(body)
+    }
+
     /// SQLite writes one transaction at a time whatever it locks.
     func writeRows<T>(_ body: (any SQLSession) throws -> T) throws -> T {
         try write(body)

@@ -91,6 +91,10 @@ struct ShowQueued: ParsableCommand {
             out.line("Message-ID:   <\(m.messageID)>")
             out.line("Attempts:     \(m.attempts)")
             if m.state == .queued || m.state == .deferred { out.line("Next attempt: \(DisplayDate.minute(m.nextAttemptAt))") }
+            if m.state == .sending, let owner = m.claimOwner {
+                let until = m.claimExpiresAt.map { " until \(DisplayDate.iso($0)) unless renewed" } ?? ""
+                out.line("Claimed by:   \(owner)\(until)")
+            }
             if let sent = m.sentAt { out.line("Sent:         \(DisplayDate.minute(sent))") }
             if !m.lastReply.isEmpty { out.line("Last reply:   \(m.lastReply)") }
             out.line("Queued:       \(DisplayDate.minute(m.createdAt))")

@@ -9,6 +9,9 @@ package protocol StoreBackend: Sendable {
     /// Runs `body` in a read-only snapshot.
     func read<T>(_ body: (any SQLSession) throws -> T) throws -> T
 
+    /// Runs `body` outside a transaction: each statement sees what was committed before it.
+    func glance<T>(_ body: (any SQLSession) throws -> T) throws -> T
+
     /// Runs `body` in one write transaction: all of it is committed or none.
     func write<T>(_ body: (any SQLSession) throws -> T) throws -> T
 
@@ -27,8 +30,8 @@ package protocol StoreBackend: Sendable {
     /// another process holds it. Held until released or the holder dies.
     func tryLeadership() throws -> (any StoreLock)?
 
-    /// Whether several newsletterd may share this database (PostgreSQL), each standing by
-    /// to send or lead when the one that does stops.
+    /// Whether several newsletterd may share this database (PostgreSQL): each sends what it
+    /// claimed, and stands by to lead when the leader stops.
     var isShared: Bool { get }
 
     /// A value that changes whenever any process commits: the daemon polls it to notice work
