@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NewsletterCore
 import NewsletterDelivery
 import NewsletterStoreTestSupport
@@ -149,6 +150,45 @@ struct ClaimLeaseTests {
             #expect(reportA.sent == count && sentByB.all.isEmpty)
         }
         #expect(try fixture.store.read { tx in try tx.outboxCounts() } == [.sent: count])
+    }
+
+    @Test("an hourly limit holds across two senders at once: together they send no more than it allows")
+    func hourlyLimitAcrossSenders() async throws {
+        let fixture = try DeliveryFixture()
+        for index in 0..<20 { try fixture.enqueue(to: "h\(index)@example.org") }
+        let sentByA = Recipients()
+        let sentByB = Recipients()
+        let aStarted = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let first = Mutex(true)
+        let gateOpened = Mutex(false)
+        let a = RecordingTransport(sent: sentByA) {
+            guard first.withLock({ isFirst in defer { isFirst = false }; return isFirst }) else { return }
+            aStarted.signal()
+            _ = gate.wait(timeout: .now() + 120)
+        }
+        let b = RecordingTransport(sent: sentByB) {
+            if !gateOpened.withLock({ opened in defer { opened = true }; return opened }) { gate.signal() }
+        }
+        let runner = { (transport: RecordingTransport) in
+            DeliveryRunner(
+                store: fixture.store, transport: transport, renderer: CompleteMessageRenderer(), maxPerHour: 5,
+                options: DeliveryRunner.Options(connections: 1), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                now: fixture.clock)
+        }
+        let runnerA = runner(a)
+        let runnerB = runner(b)
+        async let drainedA = runnerA.drainOffPool()
+        await offPool { aStarted.wait() }
+        if fixture.store.isShared {
+            // Each sender alone would allow itself five; A holds claims while B sends.
+            _ = try await runnerB.drainOffPool()
+        }
+        gate.signal()
+        _ = try await drainedA
+        if !fixture.store.isShared { _ = try await runnerB.drainOffPool() }
+        #expect(sentByA.all.count + sentByB.all.count == 5, "A \(sentByA.all.count), B \(sentByB.all.count)")
+        #expect(try fixture.store.read { tx in try tx.outboxCounts() } == [.sent: 5, .queued: 15])
     }
 
     @Test("claims made at once take different rows: on PostgreSQL the second does not wait for the first to commit")

@@ -639,7 +639,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                     sizer.record(commit.count, at: Date())
                     batch = sizer.batch
                 }
-                claimPausedUntil = outcome.pausedUntil
+                if claim { claimPausedUntil = outcome.pausedUntil }
                 totals.add(outcome.states, bounced: outcome.bounced, cancelled: outcome.claimed.cancelled)
                 pending.removeFirst(pendingHead)
                 pendingHead = 0
@@ -709,8 +709,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// One write transaction: record results (and any bounces they cause), then claim the
     /// next batch and renew this runner's claims (only on a shared database: on SQLite no
     /// other sender can take them).
-    /// On a shared database, the claim first puts back rows whose claims expired, and counts
-    /// the hourly and daily limits across every sender.
+    /// On a shared database, the claim first puts back rows whose claims expired; the
+    /// hourly and daily limits are counted across every sender.
     private func transaction(_ records: [DeliveryRecord], claim limit: Int, renew: Bool, dueBy: Date) throws -> TransactionOutcome {
         let time = now()
         let expiry = time - retry.maxAge
@@ -722,7 +722,10 @@ public final class DeliveryRunner: @unchecked Sendable {
         let lease = ClaimLease(owner: hold.owner, expiresAt: time + options.claimLease)
         let shared = !exclusive
         let limits = self.limits
-        let budgeted = shared && limit > 0 && (limits.perHour > 0 || limits.perDay > 0)
+        // Claims stay within what the hourly and daily limits leave, so a claimed message is
+        // never held for the window to free: `newsletterd --once` sends what they allow, and
+        // the rest waits in the queue.
+        let budgeted = limit > 0 && (limits.perHour > 0 || limits.perDay > 0)
         let work = { (tx: StoreTransaction) throws -> TransactionOutcome in
             var outcome = TransactionOutcome(states: [:], bounced: 0, claimed: ClaimedMessages(messages: [], cancelled: 0))
             if !records.isEmpty {
@@ -743,12 +746,12 @@ public final class DeliveryRunner: @unchecked Sendable {
                 if requeued > 0 {
                     self.logger.notice("put back messages whose sender's claim expired", metadata: ["count": "\(requeued)"])
                 }
-                if budgeted {
-                    let budget = try tx.sendingBudget(perHour: limits.perHour, perDay: limits.perDay, at: time)
-                    limit = min(limit, budget.remaining)
-                    outcome.pausedUntil = budget.freesAt
-                }
                 if limits.perSecond > 0 { outcome.senders = max(1, try tx.liveDaemonCount(since: time - 90)) }
+            }
+            if budgeted {
+                let budget = try tx.sendingBudget(perHour: limits.perHour, perDay: limits.perDay, at: time)
+                limit = min(limit, budget.remaining)
+                outcome.pausedUntil = budget.freesAt
             }
             if limit > 0 { outcome.claimed = try tx.claimDueMessages(limit: limit, dueBy: dueBy, lease: lease, at: time) }
             if renew {
@@ -757,8 +760,8 @@ public final class DeliveryRunner: @unchecked Sendable {
             }
             return outcome
         }
-        // Bounces change subscribers, and shared limits count every sender's claims: those
-        // take the store-wide write lock; the rest lock only their outbox rows.
+        // Bounces change subscribers, and the limits count every sender's claims: those take
+        // the store-wide write lock; the rest lock only their outbox rows.
         let bounces = records.contains { $0.result == .failed && $0.subscriberID != nil && (500...599).contains($0.code ?? 0) }
         return bounces || budgeted ? try store.write(work) : try store.writeRows(work)
     }
