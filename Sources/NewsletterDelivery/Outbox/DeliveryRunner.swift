@@ -628,8 +628,11 @@ public final class DeliveryRunner: @unchecked Sendable {
 
             let due = dueBy?() ?? now()
             let started = Date()
+            // The batch may change with the sending rate below: a claim is judged short
+            // against what it asked for.
+            let requested = claim ? batch : 0
             do {
-                let outcome = try transaction(commit, claim: claim ? batch : 0, renew: renewing, dueBy: due)
+                let outcome = try transaction(commit, claim: requested, renew: renewing, dueBy: due)
                 failures = 0
                 condition.lock()
                 committing = 0
@@ -645,7 +648,7 @@ public final class DeliveryRunner: @unchecked Sendable {
                 pendingHead = 0
                 pending += outcome.claimed.messages
                 if claim { claimSignalled = false }
-                if claim && (outcome.claimed.messages.count + outcome.claimed.cancelled < batch || outcome.pausedUntil != nil) {
+                if claim && (outcome.claimed.messages.count + outcome.claimed.cancelled < requested || outcome.pausedUntil != nil) {
                     claimExhausted = true
                 }
                 signalAll()
