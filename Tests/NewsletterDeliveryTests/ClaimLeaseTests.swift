@@ -36,6 +36,36 @@ struct ClaimLeaseTests {
         }
     }
 
+    /// Two recording transports for two senders: A's first send waits until B has sent one,
+    /// so that both hold claims at once.
+    final class GatedSenders: Sendable {
+        let sentByA = Recipients()
+        let sentByB = Recipients()
+        let aStarted = DispatchSemaphore(value: 0)
+        let gate = DispatchSemaphore(value: 0)
+        let gateOpenedByB = Mutex(false)
+        private let aFirst = Mutex(true)
+
+        var a: RecordingTransport {
+            RecordingTransport(sent: sentByA) { [self] in
+                guard aFirst.withLock({ isFirst in defer { isFirst = false }; return isFirst }) else { return }
+                aStarted.signal()
+                // A bound for a broken build (B never sends), not a timing assumption: the
+                // tests' expectations say what happened.
+                _ = gate.wait(timeout: .now() + 120)
+            }
+        }
+
+        var b: RecordingTransport {
+            RecordingTransport(sent: sentByB) { [self] in
+                if !gateOpenedByB.withLock({ opened in defer { opened = true }; return opened }) { gate.signal() }
+            }
+        }
+
+        /// Waits, off the cooperative pool, until A is inside its first send.
+        func aHasStarted() async { await offPool { [self] in aStarted.wait() } }
+    }
+
     static func claimColumns(_ store: Store, _ id: Int64) throws -> (owner: String?, expires: Date?) {
         try store.read { tx in
             let row = try SQLRow.fetchOne(tx.db, sql: "SELECT claim_owner, claim_expires_at FROM outbox WHERE id = ?", arguments: [id])
@@ -112,42 +142,26 @@ struct ClaimLeaseTests {
         let fixture = try DeliveryFixture()
         let count = 40
         for index in 0..<count { try fixture.enqueue(to: "p\(index)@example.org") }
-        let sentByA = Recipients()
-        let sentByB = Recipients()
-        let aStarted = DispatchSemaphore(value: 0)
-        let gate = DispatchSemaphore(value: 0)
-        let gateOpenedByB = Mutex(false)
-        let first = Mutex(true)
-        // A's first send waits until B has sent one: both hold claims at once.
-        let a = RecordingTransport(sent: sentByA) {
-            guard first.withLock({ isFirst in defer { isFirst = false }; return isFirst }) else { return }
-            aStarted.signal()
-            // A bound for a broken build (B never sends), not a timing assumption: the
-            // expectations below say what happened.
-            _ = gate.wait(timeout: .now() + 120)
-        }
-        let b = RecordingTransport(sent: sentByB) {
-            if !gateOpenedByB.withLock({ opened in defer { opened = true }; return opened }) { gate.signal() }
-        }
+        let senders = GatedSenders()
         var options = DeliveryRunner.Options(connections: 1, claimBatch: 5)
         options.pollInterval = 0.05
-        let runnerA = fixture.runner(a, options: options)
-        let runnerB = fixture.runner(b, options: options)
+        let runnerA = fixture.runner(senders.a, options: options)
+        let runnerB = fixture.runner(senders.b, options: options)
         async let drainedA = runnerA.drainOffPool()
-        await offPool { aStarted.wait() }
+        await senders.aHasStarted()
         if fixture.store.isShared {
             let reportB = try await runnerB.drainOffPool()
             let reportA = try await drainedA
-            #expect(gateOpenedByB.withLock { $0 }, "B sent while A held its claims")
-            let all = sentByA.all + sentByB.all
+            #expect(senders.gateOpenedByB.withLock { $0 }, "B sent while A held its claims")
+            let all = senders.sentByA.all + senders.sentByB.all
             #expect(all.count == count, "every message sent once: A \(reportA.sent), B \(reportB.sent)")
             #expect(Set(all).count == count)
             #expect(reportA.sent > 0 && reportB.sent > 0 && reportA.sent + reportB.sent == count)
         } else {
             await #expect(throws: NewsletterError.self) { try await runnerB.drainOffPool() }
-            gate.signal()
+            senders.gate.signal()
             let reportA = try await drainedA
-            #expect(reportA.sent == count && sentByB.all.isEmpty)
+            #expect(reportA.sent == count && senders.sentByB.all.isEmpty)
         }
         #expect(try fixture.store.read { tx in try tx.outboxCounts() } == [.sent: count])
     }
@@ -156,38 +170,26 @@ struct ClaimLeaseTests {
     func hourlyLimitAcrossSenders() async throws {
         let fixture = try DeliveryFixture()
         for index in 0..<20 { try fixture.enqueue(to: "h\(index)@example.org") }
-        let sentByA = Recipients()
-        let sentByB = Recipients()
-        let aStarted = DispatchSemaphore(value: 0)
-        let gate = DispatchSemaphore(value: 0)
-        let first = Mutex(true)
-        let gateOpened = Mutex(false)
-        let a = RecordingTransport(sent: sentByA) {
-            guard first.withLock({ isFirst in defer { isFirst = false }; return isFirst }) else { return }
-            aStarted.signal()
-            _ = gate.wait(timeout: .now() + 120)
-        }
-        let b = RecordingTransport(sent: sentByB) {
-            if !gateOpened.withLock({ opened in defer { opened = true }; return opened }) { gate.signal() }
-        }
+        let senders = GatedSenders()
         let runner = { (transport: RecordingTransport) in
             DeliveryRunner(
                 store: fixture.store, transport: transport, renderer: CompleteMessageRenderer(), maxPerHour: 5,
                 options: DeliveryRunner.Options(connections: 1), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
                 now: fixture.clock)
         }
-        let runnerA = runner(a)
-        let runnerB = runner(b)
+        let runnerA = runner(senders.a)
+        let runnerB = runner(senders.b)
         async let drainedA = runnerA.drainOffPool()
-        await offPool { aStarted.wait() }
+        await senders.aHasStarted()
         if fixture.store.isShared {
-            // Each sender alone would allow itself five; A holds claims while B sends.
+            // Counted per sender, each would allow itself five; A holds claims while B sends.
             _ = try await runnerB.drainOffPool()
         }
-        gate.signal()
+        senders.gate.signal()
         _ = try await drainedA
         if !fixture.store.isShared { _ = try await runnerB.drainOffPool() }
-        #expect(sentByA.all.count + sentByB.all.count == 5, "A \(sentByA.all.count), B \(sentByB.all.count)")
+        let (byA, byB) = (senders.sentByA.all.count, senders.sentByB.all.count)
+        #expect(byA + byB == 5, "A \(byA), B \(byB)")
         #expect(try fixture.store.read { tx in try tx.outboxCounts() } == [.sent: 5, .queued: 15])
     }
 

@@ -113,8 +113,8 @@ extension StoreTransaction {
         ids.map(String.init).joined(separator: ",")
     }
 
-    static func chunks(_ ids: [Int64], size: Int = 500) -> [ArraySlice<Int64>] {
-        stride(from: 0, to: ids.count, by: size).map { ids[$0..<min($0 + size, ids.count)] }
+    static func chunks<Element>(_ items: [Element], size: Int = 500) -> [ArraySlice<Element>] {
+        stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
     private func reasonNotToSend(_ message: OutboxMessage, subscriberStatus: String?) throws -> String? {
@@ -160,7 +160,7 @@ extension StoreTransaction {
         let sentRecords = records.filter { $0.result == .sent }
         if sentRecords.count > 1 {
             // Most results are sends: one statement for the lot, not a round trip each.
-            for chunk in stride(from: 0, to: sentRecords.count, by: 300).map({ sentRecords[$0..<min($0 + 300, sentRecords.count)] }) {
+            for chunk in Self.chunks(sentRecords, size: 300) {
                 let rows = Array(repeating: "(CAST(? AS BIGINT), CAST(? AS BIGINT), ?)", count: chunk.count).joined(separator: ", ")
                 var arguments: SQLArguments = [time, time]
                 for record in chunk { arguments += [record.messageID, record.code, record.text] }
@@ -268,12 +268,6 @@ extension StoreTransaction {
                     OR EXISTS (SELECT 1 FROM outbox WHERE state = 'deferred' AND next_attempt_at <= ?)
                 """,
             arguments: SQLArguments(values: [expired, due, due])) ?? false
-    }
-
-    /// When messages were sent since `date`, oldest first: what an hourly limit counts.
-    public func sendTimes(since date: Date) throws -> [Date] {
-        try Date.fetchAll(
-            db, sql: "SELECT sent_at FROM outbox WHERE state = 'sent' AND sent_at >= ? ORDER BY sent_at", arguments: [StoredDate.text(date)])
     }
 
     /// Drops the bodies and merge fields of messages sent before `before`, and the editions

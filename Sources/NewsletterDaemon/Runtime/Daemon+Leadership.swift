@@ -3,10 +3,10 @@ import NewsletterCore
 
 /// Several newsletterd may share one PostgreSQL database. One of them leads: it watches the
 /// content and runs the schedule (digests, blog notifications, purging sign-ups nobody
-/// confirmed). The others serve the pages and send, and stand by to lead: housekeeping tries for the lead
-/// every few seconds, so when the leader stops or dies (the server drops its lock with its
-/// connection) another takes over within seconds and catches up what was missed. With
-/// SQLite there is one daemon, and it leads.
+/// confirmed). Every daemon serves the pages and sends; the others stand by to lead:
+/// housekeeping tries for the lead every few seconds, so when the leader stops or dies (the
+/// server drops its lock with its connection) another takes over within seconds and catches
+/// up what was missed. With SQLite there is one daemon, and it leads.
 extension Daemon {
     var isLeader: Bool { leadership.withLock { $0 != nil } }
 

@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import NewsletterCore
-import Synchronization
 
 /// Sends the outbox: claims due messages in batches, sends them over `connections` parallel
 /// connections (each on its own thread), and records what happened.
@@ -134,10 +133,9 @@ public final class DeliveryRunner: @unchecked Sendable {
     private var probeAnswers: [@Sendable () -> Void] = []
     private var wedgeRequested = false
     private var limiter: RateLimiter?
-    /// SQLite's sender lock while running (nil on a shared database, whose senders hold
-    /// claims instead); a Mutex of its own so the claiming transaction checks it without the
-    /// condition: a sender whose lock is gone claims nothing more.
-    private let senderLock = Mutex<(any StoreLock)?>(nil)
+    /// SQLite's sender lock while running; nil on a shared database, whose senders hold
+    /// claims instead.
+    private var senderLock: (any StoreLock)?
     private let done = DispatchSemaphore(value: 0)
     private let workersDone = DispatchGroup()
     /// Whose claims this runner's rows carry, and whether they may have lapsed.
@@ -190,17 +188,11 @@ public final class DeliveryRunner: @unchecked Sendable {
             connections: max(1, smtp ? settings.smtp.connections : 1))
     }
 
-    /// Sends within the longest window a limit looks back over, from the database: the
-    /// limits count what any daemon sent, before this sender started too.
-    static func recentSends(_ limits: (perSecond: Int, perHour: Int, perDay: Int), tx: StoreTransaction, at time: Date) throws -> [Date] {
-        let span: TimeInterval = limits.perDay > 0 ? 86400 : limits.perHour > 0 ? 3600 : 0
-        return span > 0 ? try tx.sendTimes(since: time - span) : []
-    }
-
-    /// The limiter for `limits`, or nil when none is set.
-    static func limiter(_ limits: (perSecond: Int, perHour: Int, perDay: Int), sentRecently: [Date]) -> RateLimiter? {
-        let limiter = RateLimiter(perSecond: limits.perSecond, perHour: limits.perHour, perDay: limits.perDay, sentRecently: sentRecently)
-        return limiter.isUnlimited ? nil : limiter
+    /// The pacing for `max_per_second`, or nil when none is set. The hourly and daily limits
+    /// are not paced here: each claim takes no more than they leave, counted in the database
+    /// across every sender (``transaction(_:claim:renew:dueBy:)``).
+    static func limiter(perSecond: Int) -> RateLimiter? {
+        perSecond > 0 ? RateLimiter(perSecond: perSecond, perHour: 0) : nil
     }
 
     /// The crash-safety bound: at most this many messages can be sent twice after a SIGKILL.
@@ -421,13 +413,12 @@ public final class DeliveryRunner: @unchecked Sendable {
                 logger.notice("requeued messages a stopped sender left in flight", metadata: ["count": "\(recovered)"])
             }
             prune()
-            let recent = try store.read { tx in try Self.recentSends(limits, tx: tx, at: time) }
             condition.lock()
-            senderLock.withLock { $0 = acquired }
+            senderLock = acquired
             self.exclusive = exclusive
             hold = ClaimHold(lease: options.claimLease, owner: Self.newOwner(), at: Date())
             claimPausedUntil = nil
-            limiter = Self.limiter(limits, sentRecently: recent)
+            limiter = Self.limiter(perSecond: limits.perSecond)
             pending = []
             pendingHead = 0
             results = []
@@ -453,11 +444,8 @@ public final class DeliveryRunner: @unchecked Sendable {
 
     private func end() {
         condition.lock()
-        let held = senderLock.withLock { held in
-            defer { held = nil }
-            return held
-        }
-        held?.release()
+        senderLock?.release()
+        senderLock = nil
         running = false
         condition.unlock()
     }
@@ -679,12 +667,10 @@ public final class DeliveryRunner: @unchecked Sendable {
     /// senders on the prepared sessions.
     private func adoptPrepared(_ prepared: Prepared, draining: Bool) {
         let next = prepared.profile
-        let time = now()
-        let recent = (try? store.read { tx in try Self.recentSends(next.limits, tx: tx, at: time) }) ?? []
         let sessions = prepared.take()
         condition.lock()
         profile = next
-        limiter = Self.limiter(next.limits, sentRecently: recent)
+        limiter = Self.limiter(perSecond: next.limits.perSecond)
         let stopped = stopping
         condition.unlock()
         if stopped || sessions.isEmpty {
@@ -717,11 +703,6 @@ public final class DeliveryRunner: @unchecked Sendable {
     private func transaction(_ records: [DeliveryRecord], claim limit: Int, renew: Bool, dueBy: Date) throws -> TransactionOutcome {
         let time = now()
         let expiry = time - retry.maxAge
-        let held = senderLock.withLock { $0?.isHeld ?? true }
-        if !held && limit > 0 {
-            logger.error("this sender lost its lock on the database; it claims no more messages")
-        }
-        let limit = held ? limit : 0
         let lease = ClaimLease(owner: hold.owner, expiresAt: time + options.claimLease)
         let shared = !exclusive
         let limits = self.limits
