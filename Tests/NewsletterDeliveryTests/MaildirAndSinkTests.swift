@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NewsletterCore
 import NewsletterDelivery
 import NewsletterTestSupport
@@ -72,8 +73,12 @@ struct MaildirAndSinkTests {
         let counting = CountingTransport()
         _ = try await fixture.runner(counting).drainOffPool()
         #expect(counting.recipients == ["recent@example.org"])
-        // Pruning runs at start: the old one is pruned now, at the next start.
-        _ = try await fixture.runner(counting).drainOffPool()
+        // Sending prunes nothing: that is housekeeping's work.
+        #expect(try fixture.message(old).content != .pruned)
+
+        let pruner = SentMessagePruner(store: fixture.store, keepSentDays: 7, logger: Logger(label: "test"), now: fixture.clock)
+        #expect(pruner.prune().messages == 1)
+        #expect(pruner.prune().messages == 0)
 
         #expect(try fixture.message(old).content == .pruned)
         #expect(try fixture.message(old).state == .sent)

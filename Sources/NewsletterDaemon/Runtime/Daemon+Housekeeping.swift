@@ -3,8 +3,8 @@ import Foundation
 import NewsletterCore
 
 /// Work that must keep going while a long job runs: systemd's watchdog, the heartbeat row
-/// `newsletterctl status` reads, waking delivery when `newsletterctl` queued something, and
-/// rescheduling after the wall clock jumps.
+/// `newsletterctl status` reads, waking delivery when `newsletterctl` queued something,
+/// rescheduling after the wall clock jumps, and (on the leader) the hourly cleanup.
 extension Daemon {
     static let housekeepingInterval: TimeInterval = 2
     static let heartbeatInterval: TimeInterval = 30
@@ -62,7 +62,7 @@ extension Daemon {
             }
             if idle { checkLeadership() }
         }
-        if isLeader { purgeUnconfirmedIfDue(at: wall) }
+        if isLeader { cleanUpIfDue(at: wall) }
         if wall.timeIntervalSince(lastHeartbeat) >= Self.heartbeatInterval {
             writeHeartbeat(state: "running")
             if store.isShared { recordInstance() }

@@ -63,7 +63,7 @@ public final class Daemon: @unchecked Sendable {
     var lastHeartbeat = Date.distantPast
     var lastNotifiedStatus = ""
     var lastStatusRefresh = Date.distantPast
-    var lastPendingPurge = Date.distantPast
+    var lastCleanup = Date.distantPast
 
     /// Loads and checks the config, templates and content folder and opens the database;
     /// every problem is a ``NewsletterError`` naming it (config errors exit 78).
@@ -228,7 +228,8 @@ public final class Daemon: @unchecked Sendable {
         public var failures = 0
     }
 
-    /// Scans the content, runs the digest and blog jobs that are due, and drains the outbox.
+    /// Scans the content, runs the digest and blog jobs that are due, drains the outbox, and
+    /// does the hourly cleanup (unconfirmed sign-ups, old message bodies).
     /// On a shared database, the scan and the jobs are the leader's: while another daemon
     /// leads, this run only sends.
     public func runOnce() throws -> OnceReport {
@@ -259,6 +260,8 @@ public final class Daemon: @unchecked Sendable {
             }
             report.delivery = try delivery.drain()
             logger.info("delivery finished", metadata: ["summary": "\(report.delivery)"])
+            purgeUnconfirmed()
+            pruneSentMessages()
             return report
         }
     }
