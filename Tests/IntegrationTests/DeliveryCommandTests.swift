@@ -85,6 +85,29 @@ struct DeliveryCommandTests {
         #expect(missing.stderr == "newsletterctl: no message 999 in the outbox; 'newsletterctl queue list' shows them\n")
     }
 
+    @Test("newsletterd --once ends with the cleanup: bodies of messages sent before keep_sent_days are pruned, the rows kept")
+    func oncePrunes() async throws {
+        let dir = TemporaryDirectory("once-prune")
+        let server = try await ScriptedSMTPServer(in: dir)
+        let fixture = try DeliveryCLIFixture(port: server.port)
+        let old = try fixture.enqueue(to: "old@example.org")
+        let recent = try fixture.enqueue(to: "recent@example.org")
+        #expect(try await fixture.once().status == 0)
+        let eightDaysAgo = StoredDate.text(Date() - 8 * 86400)
+        try fixture.store.write { tx in
+            try tx.db.execute(sql: "UPDATE outbox SET sent_at = ? WHERE id = ?", arguments: [eightDaysAgo, old])
+        }
+
+        let result = try await fixture.once()
+
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stderr.contains("pruned the bodies of old sent messages"))
+        let pruned = try fixture.store.read { tx in try tx.outboxMessage(id: old) }
+        #expect(pruned?.content == .pruned && pruned?.state == .sent)
+        #expect(try fixture.store.read { tx in try tx.outboxMessage(id: recent) }?.content != .pruned)
+        #expect(server.messages.count == 2, "nothing is sent again")
+    }
+
     @Test("a permanent failure makes --once exit 65; queue retry and cancel change what happens next")
     func failuresRetryCancel() async throws {
         let dir = TemporaryDirectory("once-fail")
