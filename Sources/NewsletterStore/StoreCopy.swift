@@ -76,6 +76,9 @@ public enum StoreCopy {
                         arguments: [stored.secret, StoredDate.text(Date()), stored.retiredAt.map { StoredDate.text($0) }])
                 }
                 report.linkSecrets = secrets.count
+                // Statistics for what was just loaded: without them the planner takes the
+                // copied outbox for a few rows, and the first sends scan it whole.
+                try to.execute(sql: "ANALYZE")
                 return report
             }
         }

@@ -71,13 +71,17 @@ extension StoreTransaction {
     public func claimDueMessages(limit: Int, dueBy: Date, lease: ClaimLease, at now: Date) throws -> ClaimedMessages {
         let due = StoredDate.text(dueBy)
         let time = StoredDate.text(now)
-        let locking = db.dialect == .postgresql ? " FOR UPDATE OF o SKIP LOCKED" : ""
+        let locking = db.dialect == .postgresql ? " FOR UPDATE SKIP LOCKED" : ""
         var rows: [SQLRow] = []
         for state in ["deferred", "queued"] where rows.count < limit {
+            // The rows are chosen (and on PostgreSQL locked) first, then joined: joining every
+            // due row before the LIMIT made each claim cost as much as the whole queue.
             let statement = try db.cachedStatement(sql: """
-                SELECT \(Self.claimColumns) FROM outbox o LEFT JOIN outbox_body b ON b.outbox_id = o.id
-                    LEFT JOIN subscriber s ON s.id = o.subscriber_id
-                WHERE o.state = ? AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?\(locking)
+                SELECT \(Self.claimColumns) FROM (
+                    SELECT * FROM outbox o WHERE o.state = ? AND o.next_attempt_at <= ?
+                    ORDER BY o.next_attempt_at, o.id LIMIT ?\(locking)
+                ) o LEFT JOIN outbox_body b ON b.outbox_id = o.id LEFT JOIN subscriber s ON s.id = o.subscriber_id
+                ORDER BY o.next_attempt_at, o.id
                 """)
             rows += try SQLRow.fetchAll(statement, arguments: [state, due, limit - rows.count])
         }

@@ -30,7 +30,11 @@ final class PGSession: SQLSession {
     }
 
     func fetchAll(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
-        try connection.query(sql, arguments.values).rows.map(PGConnection.row)
+        try connection.query(sql, arguments.values).rows.map { try PGConnection.row($0) }
+    }
+
+    func fetchAllRepeated(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        try connection.queryPrepared(sql, arguments.values)
     }
 
     /// The rows arrive together, in the wire's compact form, and become ``SQLRow``s one at a

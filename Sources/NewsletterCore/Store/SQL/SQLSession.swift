@@ -26,6 +26,12 @@ package protocol SQLSession: AnyObject {
 
     /// Rows one at a time, without loading them all: for lists as long as the subscribers.
     func fetchCursor(sql: String, arguments: SQLArguments) throws -> any SQLCursor
+
+    /// Rows of a statement run many times (``cachedStatement(sql:)``), which a backend may
+    /// prepare once per connection. On PostgreSQL its parameters are sent in binary as
+    /// `bigint`, `double precision`, `text` or `bytea`: such a statement compares them only
+    /// with columns (or LIMITs) of those types.
+    func fetchAllRepeated(sql: String, arguments: SQLArguments) throws -> [SQLRow]
 }
 
 package protocol SQLCursor: AnyObject {
@@ -35,6 +41,10 @@ package protocol SQLCursor: AnyObject {
 extension SQLSession {
     package func execute(sql: String) throws {
         try execute(sql: sql, arguments: [])
+    }
+
+    package func fetchAllRepeated(sql: String, arguments: SQLArguments) throws -> [SQLRow] {
+        try fetchAll(sql: sql, arguments: arguments)
     }
 
     /// A table of the strings in the JSON array `column` (topics), one per row in column
@@ -77,7 +87,7 @@ extension SQLRow {
     }
 
     package static func fetchAll(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> [SQLRow] {
-        try statement.session.fetchAll(sql: statement.sql, arguments: arguments)
+        try statement.session.fetchAllRepeated(sql: statement.sql, arguments: arguments)
     }
 
     package static func fetchOne(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> SQLRow? {
@@ -85,7 +95,7 @@ extension SQLRow {
     }
 
     package static func fetchOne(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> SQLRow? {
-        try statement.session.fetchAll(sql: statement.sql, arguments: arguments).first
+        try statement.session.fetchAllRepeated(sql: statement.sql, arguments: arguments).first
     }
 
     package static func fetchCursor(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> any SQLCursor {
@@ -107,7 +117,10 @@ extension SQLReadable {
     }
 
     package static func fetchOne(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> Self? {
-        try fetchOne(statement.session, sql: statement.sql, arguments: arguments)
+        guard let row = try SQLRow.fetchOne(statement, arguments: arguments), let value = row.values.first else { return nil }
+        if case .null = value { return nil }
+        let result: Self = row[0]
+        return result
     }
 
     /// The first column of every row.
@@ -116,6 +129,6 @@ extension SQLReadable {
     }
 
     package static func fetchAll(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> [Self] {
-        try fetchAll(statement.session, sql: statement.sql, arguments: arguments)
+        try SQLRow.fetchAll(statement, arguments: arguments).map { $0[0] }
     }
 }
