@@ -107,7 +107,7 @@ extension DeliveryRunner {
             if !starts.isEmpty {
                 do {
                     let batch = starts.map(\.message)
-                    let refusals = try store.glance { tx in try tx.reasonsNotToSend(batch) }
+                    let refusals = try lastLook.check(batch)
                     if !refusals.isEmpty {
                         refusedAny = true
                         cancelRefused(refusals, among: batch)

@@ -98,6 +98,8 @@ public final class DeliveryRunner: @unchecked Sendable {
     var limits: (perSecond: Int, perHour: Int, perDay: Int) { profile.limits }
     let logger: Logger
     let now: @Sendable () -> Date
+    /// The senders' last look before the wire, shared between them.
+    let lastLook: LastLook
 
     // Everything below is guarded by `condition`.
     let condition = NSCondition()
@@ -139,6 +141,7 @@ public final class DeliveryRunner: @unchecked Sendable {
             limits: (maxPerSecond, maxPerHour, maxPerDay), connections: options.connections)
         self.logger = logger
         self.now = now
+        lastLook = LastLook { [store] messages in try store.glance { tx in try tx.reasonsNotToSend(messages) } }
     }
 
     /// A runner for the configured transport (`mail.transport`, `smtp:`) and limits.
