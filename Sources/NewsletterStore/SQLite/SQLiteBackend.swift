@@ -31,7 +31,7 @@ final class SQLiteBackend: StoreBackend {
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            let pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try openPool(path: path, configuration: configuration)
             // DatabasePool turns on WAL after `prepareDatabase` and sets synchronous=NORMAL on
             // its writer as it does: set FULL again on the writer (one connection, for the
             // pool's life), or commits are only synced at checkpoints.
@@ -44,6 +44,23 @@ final class SQLiteBackend: StoreBackend {
             throw error
         } catch {
             throw StoreError.translate(error, path: path)
+        }
+    }
+
+    /// Processes that open a brand-new database at the same moment race in GRDB's WAL
+    /// set-up: each writes a scratch table inside a deferred savepoint, and the one whose
+    /// snapshot another's commit made stale gets SQLITE_BUSY_SNAPSHOT at once, with no busy
+    /// handler to wait on. The other has committed by then, so opening again succeeds.
+    private static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+        var attempt = 1
+        while true {
+            do {
+                return try DatabasePool(path: path, configuration: configuration)
+            } catch let error as DatabaseError
+                where attempt < 5 && (error.extendedResultCode == .SQLITE_BUSY_SNAPSHOT || error.extendedResultCode == .SQLITE_BUSY_RECOVERY)
+            {
+                attempt += 1
+            }
         }
     }
 
