@@ -462,7 +462,7 @@ def bench_postgresql(b, count=None, rounds=3):
     if setup is None:
         return
     section, (folder, database, url) = "postgresql", setup
-    count = count or int(os.environ.get("BENCH_POSTGRES_COUNT", "10000"))
+    count = count or int(os.environ.get("BENCH_POSTGRES_COUNT", "100000"))
     ctl, daemon = b.binary("newsletterctl"), b.binary("newsletterd")
     sink = SmtpSink()
     try:
