@@ -36,6 +36,18 @@ struct BlogComposerTests {
         #expect(try f.queued().count == 2)
     }
 
+    @Test("1,201 immediate subscribers: each gets one notification, queued in batches of a thousand")
+    func manySubscribers() throws {
+        let t0 = f.monday
+        for n in 0..<1201 { try f.subscriber("carer\(n)@example.org", blog: .immediate, at: t0 - 86400) }
+        try f.event("blog/one.md", title: "First post", kind: .postPublished, at: t0)
+        #expect(try blog.run(at: t0 + 601) == .queued(posts: 1, messages: 1201))
+        let queued = try f.queued()
+        #expect(queued.count == 1201)
+        #expect(Set(queued.map(\.envelopeTo)).count == 1201)
+        #expect(Set(queued.compactMap(\.subscriberID)).count == 1201)
+    }
+
     @Test("someone who joins after a post was found does not get it")
     func joinedLater() throws {
         try f.event("blog/one.md", title: "First post", kind: .postPublished, at: f.monday)

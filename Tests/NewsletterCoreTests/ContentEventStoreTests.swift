@@ -83,6 +83,35 @@ struct OutboxStoreTests {
         #expect(try fixture.store.read { tx in try tx.edition(id: editionID) }?.headers == "List-Id: x\r\n")
     }
 
+    @Test("a batch of 700 queues in order over several statements, bodies and editions alike, each with its own id")
+    func enqueueBatch() throws {
+        let ann = try fixture.directory().add(NewSubscriber(email: EmailAddress("ann@example.org")), wording: "w")
+        let (editionID, ids) = try fixture.store.write { tx in
+            let edition = try tx.insertEdition(NewEdition(kind: .digest, subject: "News", headers: "", text: "Hello", html: nil), at: fixture.now)
+            let messages = try (0..<700).map { n -> NewOutboxMessage in
+                let even = n % 2 == 0
+                let content: OutboxContent = even ? .edition(id: edition, merge: ["n": "\(n)"]) : .complete(Data("Subject: \(n)\r\n\r\nhi\r\n".utf8))
+                return NewOutboxMessage(
+                    kind: even ? .digest : .test, subscriberID: even ? ann.id : nil, envelopeFrom: try EmailAddress("news@example.org"),
+                    envelopeTo: try EmailAddress("carer\(n)@example.org"), messageID: "batch-\(n)@example.org", content: content,
+                    notBefore: fixture.now)
+            }
+            return (edition, try tx.enqueue(messages, at: fixture.now))
+        }
+        #expect(ids.count == 700 && Set(ids).count == 700)
+        for n in [0, 1, 299, 300, 301, 698, 699] {
+            let message = try #require(try fixture.store.read { tx in try tx.outboxMessage(id: ids[n]) })
+            #expect(message.envelopeTo == "carer\(n)@example.org" && message.messageID == "batch-\(n)@example.org")
+            #expect(message.state == .queued)
+            if n % 2 == 0 {
+                #expect(message.content == .edition(id: editionID, merge: ["n": "\(n)"]))
+            } else {
+                #expect(try CompleteMessageRenderer().render(message) == Data("Subject: \(n)\r\n\r\nhi\r\n".utf8))
+            }
+        }
+        #expect(try fixture.count("outbox_body") == 350)
+    }
+
     @Test("unsubscribing cancels unsent messages; erasing deletes them")
     func leaving() throws {
         let directory = fixture.directory()

@@ -46,14 +46,16 @@ public struct DigestComposer: Sendable {
         var lastID: Int64 = 0
         while true {
             let done = try store.write { tx -> Bool in
+                // Gathered for the chunk and written together: on PostgreSQL each statement is
+                // a round trip, three a subscriber when written one by one.
+                var queued: [NewOutboxMessage] = []
+                var records: [(subscriberID: Int64, selectionID: Int64?, queuedIndex: Int?)] = []
                 let count = try tx.forEachDueDigestRecipient(cadence: cadence, period: period, upTo: cutoff, afterID: lastID, limit: chunkSize) {
                     recipient in
                     lastID = recipient.subscriber.id
                     let chosen = index.select(for: recipient)
                     if chosen.isEmpty && !environment.sendEmpty {
-                        try tx.recordDigest(
-                            subscriberID: recipient.subscriber.id, cadence: cadence, period: period, cutoff: cutoff, selectionID: nil,
-                            outboxID: nil, at: cutoff)
+                        records.append((recipient.subscriber.id, nil, nil))
                         report.empty += 1
                         return
                     }
@@ -67,14 +69,15 @@ public struct DigestComposer: Sendable {
                         editions[content] = shared
                         report.editions += 1
                     }
-                    let outboxID = try tx.enqueue(
-                        try messages.message(kind: .digest, edition: shared.edition, subscriber: recipient.subscriber, links: [.unsubscribe, .preferences]),
-                        at: cutoff)
-                    try tx.recordDigest(
-                        subscriberID: recipient.subscriber.id, cadence: cadence, period: period, cutoff: cutoff, selectionID: shared.selection,
-                        outboxID: outboxID, at: cutoff)
+                    queued.append(
+                        try messages.message(kind: .digest, edition: shared.edition, subscriber: recipient.subscriber, links: [.unsubscribe, .preferences]))
+                    records.append((recipient.subscriber.id, shared.selection, queued.count - 1))
                     report.queued += 1
                 }
+                let outboxIDs = try tx.enqueue(queued, at: cutoff)
+                try tx.recordDigests(
+                    records.map { ($0.subscriberID, $0.selectionID, $0.queuedIndex.map { outboxIDs[$0] }) }, cadence: cadence, period: period,
+                    cutoff: cutoff, at: cutoff)
                 return count < chunkSize
             }
             if done { break }

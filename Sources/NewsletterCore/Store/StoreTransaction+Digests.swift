@@ -96,6 +96,26 @@ extension StoreTransaction {
         ).execute(arguments: [subscriberID, cadence.rawValue, period, StoredDate.text(cutoff), selectionID, outboxID, StoredDate.text(now)])
     }
 
+    /// Records many subscribers' digests for one run, 300 to a statement: each row is
+    /// (subscriber, selection, outbox message), as ``recordDigest(subscriberID:cadence:period:cutoff:selectionID:outboxID:at:)``.
+    public func recordDigests(
+        _ rows: [(subscriberID: Int64, selectionID: Int64?, outboxID: Int64?)], cadence: DigestCadence, period: String, cutoff: Date,
+        at now: Date
+    ) throws {
+        let cutoffText = StoredDate.text(cutoff)
+        let time = StoredDate.text(now)
+        for chunk in Self.chunks(rows, size: 300) {
+            var arguments = SQLArguments(values: [])
+            for row in chunk { arguments += [row.subscriberID, cadence.rawValue, period, cutoffText, row.selectionID, row.outboxID, time] }
+            try db.execute(
+                sql: """
+                    INSERT INTO digest (subscriber_id, cadence, period, cutoff, selection_id, outbox_id, created_at)
+                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
+                    """,
+                arguments: arguments)
+        }
+    }
+
     public func digests(subscriberID: Int64) throws -> [DigestRecord] {
         try SQLRow.fetchAll(
             db,

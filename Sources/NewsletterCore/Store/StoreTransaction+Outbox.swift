@@ -51,6 +51,62 @@ extension StoreTransaction {
         return id
     }
 
+    /// Queues many messages; returns their outbox ids in order. Rows go 300 to a statement:
+    /// on PostgreSQL a statement is a round trip, and the weekly job queues one message per
+    /// subscriber.
+    @discardableResult
+    public func enqueue(_ messages: [NewOutboxMessage], at now: Date) throws -> [Int64] {
+        let time = StoredDate.text(now)
+        var ids: [Int64] = []
+        ids.reserveCapacity(messages.count)
+        for chunk in Self.chunks(messages, size: 300) {
+            var arguments = SQLArguments(values: [])
+            var bodies: [String: Data] = [:]
+            for message in chunk {
+                var editionID: Int64?
+                var merge: String?
+                switch message.content {
+                case .complete(let data): bodies[message.messageID] = data
+                case .edition(let id, let fields):
+                    editionID = id
+                    merge = Self.encodeMerge(fields)
+                case .pruned:
+                    throw NewsletterError.internalError("cannot queue a message without a body")
+                }
+                arguments += [
+                    message.kind.rawValue, message.subscriberID, editionID, message.envelopeFrom.value, message.envelopeTo.value,
+                    message.messageID, merge, StoredDate.text(message.notBefore), time, time,
+                ]
+            }
+            let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            // RETURNING promises no order on SQLite: the ids are matched by Message-ID, which is unique.
+            let returned = try SQLRow.fetchAll(
+                db,
+                sql: """
+                    INSERT INTO outbox (kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge,
+                                        state, next_attempt_at, created_at, updated_at)
+                    VALUES \(rows) RETURNING id, message_id
+                    """,
+                arguments: arguments)
+            var byMessageID: [String: Int64] = [:]
+            for row in returned { byMessageID[row[1]] = row[0] }
+            let chunkIDs = try chunk.map { message -> Int64 in
+                guard let id = byMessageID[message.messageID] else {
+                    throw NewsletterError.internalError("queued message \(message.messageID) came back without an id")
+                }
+                return id
+            }
+            ids += chunkIDs
+            let withBodies = zip(chunk, chunkIDs).compactMap { message, id in bodies[message.messageID].map { (id, $0) } }
+            if !withBodies.isEmpty {
+                try db.execute(
+                    sql: "INSERT INTO outbox_body (outbox_id, body) VALUES \(Array(repeating: "(?, ?)", count: withBodies.count).joined(separator: ", "))",
+                    arguments: SQLArguments(values: withBodies.flatMap { id, body in [.integer(id), .blob(Array(body))] }))
+            }
+        }
+        return ids
+    }
+
     public func outboxMessage(id: Int64) throws -> OutboxMessage? {
         try SQLRow.fetchOne(db, sql: "SELECT \(Self.outboxColumns) FROM \(Self.outboxWithBody) WHERE outbox.id = ?", arguments: [id])
             .map(Self.outboxMessage(from:))
