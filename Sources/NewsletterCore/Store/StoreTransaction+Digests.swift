@@ -89,11 +89,7 @@ extension StoreTransaction {
     public func recordDigest(
         subscriberID: Int64, cadence: DigestCadence, period: String, cutoff: Date, selectionID: Int64?, outboxID: Int64?, at now: Date
     ) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO digest (subscriber_id, cadence, period, cutoff, selection_id, outbox_id, created_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """
-        ).execute(arguments: [subscriberID, cadence.rawValue, period, StoredDate.text(cutoff), selectionID, outboxID, StoredDate.text(now)])
+        try recordDigests([(subscriberID, selectionID, outboxID)], cadence: cadence, period: period, cutoff: cutoff, at: now)
     }
 
     /// Records many subscribers' digests for one run, 300 to a statement: each row is

@@ -22,33 +22,7 @@ extension StoreTransaction {
     /// Queues a message; returns its outbox id.
     @discardableResult
     public func enqueue(_ message: NewOutboxMessage, at now: Date) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO outbox (kind, subscriber_id, edition_id, envelope_from, envelope_to, message_id, merge,
-                                state, next_attempt_at, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
-            """)
-        var editionID: Int64?
-        var merge: String?
-        var body: Data?
-        switch message.content {
-        case .complete(let data): body = data
-        case .edition(let id, let fields):
-            editionID = id
-            merge = Self.encodeMerge(fields)
-        case .pruned:
-            throw NewsletterError.internalError("cannot queue a message without a body")
-        }
-        let time = StoredDate.text(now)
-        try statement.execute(arguments: [
-            message.kind.rawValue, message.subscriberID, editionID, message.envelopeFrom.value, message.envelopeTo.value, message.messageID,
-            merge, StoredDate.text(message.notBefore), time, time,
-        ])
-        let id = try db.lastInsertedRowID
-        if let body {
-            // Bodies live apart from the rows whose state changes (see OutboxTables).
-            try db.cachedStatement(sql: "INSERT INTO outbox_body (outbox_id, body) VALUES (?, ?)").execute(arguments: [id, body])
-        }
-        return id
+        try enqueue([message], at: now)[0]
     }
 
     /// Queues many messages; returns their outbox ids in order. Rows go 300 to a statement:

@@ -110,14 +110,15 @@ extension SQLRow {
 extension SQLReadable {
     /// The first column of the first row, or nil when there is no row or it holds NULL.
     package static func fetchOne(_ db: any SQLSession, sql: String, arguments: SQLArguments = []) throws -> Self? {
-        guard let row = try db.fetchAll(sql: sql, arguments: arguments).first, let value = row.values.first else { return nil }
-        if case .null = value { return nil }
-        let result: Self = row[0]
-        return result
+        firstColumn(of: try db.fetchAll(sql: sql, arguments: arguments).first)
     }
 
     package static func fetchOne(_ statement: SQLStatement, arguments: SQLArguments = []) throws -> Self? {
-        guard let row = try SQLRow.fetchOne(statement, arguments: arguments), let value = row.values.first else { return nil }
+        firstColumn(of: try SQLRow.fetchOne(statement, arguments: arguments))
+    }
+
+    private static func firstColumn(of row: SQLRow?) -> Self? {
+        guard let row, let value = row.values.first else { return nil }
         if case .null = value { return nil }
         let result: Self = row[0]
         return result
