@@ -8,7 +8,7 @@ PREFIX      ?= /usr/local
 DESTDIR     ?=
 
 # System packages the build, the tests, the demo and the benchmarks need.
-APT_PACKAGES := pkg-config libcurl4-openssl-dev libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl \
+APT_PACKAGES := pkg-config libcurl4-openssl-dev zlib1g-dev nginx-light libsqlite3-dev sqlite3 tzdata systemd python3 postfix python3-aiosmtpd openssl \
                 spamassassin chromium chromium-driver python3-selenium wrk postgresql
 
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)

@@ -34,6 +34,12 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]
         ),
+        // zlib, for sitemaps served as .xml.gz (libcurl inflates only what is compressed in transit).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         // Config, the store's queries and the domains: the layer every other module stands on.
         // It sees no database driver: a StoreBackend from NewsletterStore runs its SQL.
         .target(
@@ -71,7 +77,7 @@ let package = Package(
         .target(
             name: "NewsletterContent",
             dependencies: [
-                "NewsletterCore",
+                "NewsletterCore", "CCurl", "CZlib",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -140,7 +146,7 @@ let package = Package(
             ]
         ),
         // Helpers the test targets share: temporary folders, running the real binaries.
-        .target(name: "NewsletterTestSupport", path: "Tests/Support", exclude: ["scripted_smtp.py"]),
+        .target(name: "NewsletterTestSupport", path: "Tests/Support", exclude: ["scripted_smtp.py", "scripted_http.py"]),
         // Stores for the tests on either backend: NEWSLETTER_TEST_STORE=postgresql picks PostgreSQL.
         .target(
             name: "NewsletterStoreTestSupport",
@@ -164,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "NewsletterContentTests",
-            dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["NewsletterContent", "NewsletterCore", "NewsletterStore", "NewsletterStoreTestSupport", "NewsletterTestSupport", "CZlib", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "NewsletterComposeTests",

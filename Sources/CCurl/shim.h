@@ -57,6 +57,10 @@ static inline CURLcode ccurl_getinfo_long(CURL *handle, CURLINFO info, long *val
     return curl_easy_getinfo(handle, info, value);
 }
 
+static inline CURLcode ccurl_getinfo_string(CURL *handle, CURLINFO info, char **value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
 /* CURLVERSION_NOW is a macro Swift does not import. */
 static inline const curl_version_info_data *ccurl_version_info(void) {
     return curl_version_info(CURLVERSION_NOW);

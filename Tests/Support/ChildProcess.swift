@@ -162,4 +162,20 @@ public final class ChildProcess: @unchecked Sendable {
         }
         return found
     }
+
+    /// The first line a child writes to `output` (a server's "PORT n"), read byte by byte so
+    /// nothing after it is swallowed, on a thread of its own: Python takes a while to start
+    /// under load.
+    public static func firstLine(of output: Pipe) async -> String {
+        let handle = output.fileHandleForReading
+        return await offPool {
+            var line = Data()
+            while true {
+                let byte = handle.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data("\n".utf8) { break }
+                line += byte
+            }
+            return String(decoding: line, as: UTF8.self)
+        }
+    }
 }

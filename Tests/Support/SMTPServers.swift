@@ -70,18 +70,7 @@ public final class ScriptedSMTPServer: @unchecked Sendable {
         let output = Pipe()
         process.standardOutput = .pipe(output)
         try process.run()
-        // The first line is "PORT n"; read it byte by byte so nothing after it is swallowed.
-        // Python takes a while to start under load: the read waits on a thread of its own.
-        let handle = output.fileHandleForReading
-        let text = await offPool {
-            var line = Data()
-            while true {
-                let byte = handle.readData(ofLength: 1)
-                if byte.isEmpty || byte == Data("\n".utf8) { break }
-                line += byte
-            }
-            return String(decoding: line, as: UTF8.self)
-        }
+        let text = await ChildProcess.firstLine(of: output)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
             kill(process.processIdentifier, SIGKILL)
             throw TestSetupError("the scripted SMTP server did not start (is python3-aiosmtpd installed? 'make deps'): \(text)")

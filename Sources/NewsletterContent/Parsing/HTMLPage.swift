@@ -166,11 +166,23 @@ struct HTMLPage {
         var end: Int
     }
 
+    /// Which attributes `tag` keeps. Decoding every value would cost the file scan dearly, and
+    /// files need only `<meta>`'s; a fetched page also needs `class`, `id` and `role` on any
+    /// tag, to tell its main content from its navigation.
+    struct KeptAttributes: Sendable {
+        /// Tags whose every attribute is kept.
+        var tags: Set<String>
+        /// Attributes kept on any tag.
+        var names: Set<String>
+
+        static let meta = KeptAttributes(tags: ["meta"], names: [])
+    }
+
     /// The tag starting at `index` (which holds "<"), or nil when it is not a tag. A tag that
     /// is still open at the end of the text takes the rest of it, as in an HTML tokenizer: read
     /// again from the next "<", a page of "<a<a<a..." took time in the square of its length.
     /// `work` grows by the bytes read, to the furthest one.
-    static func tag(_ text: [UInt8], at index: Int, work: inout Int) -> Tag? {
+    static func tag(_ text: [UInt8], at index: Int, work: inout Int, keeping kept: KeptAttributes = .meta) -> Tag? {
         let unterminated = Tag(name: "", closing: false, attributes: [:], end: text.count)
         var i = index + 1
         var furthest = i
@@ -190,7 +202,7 @@ struct HTMLPage {
         guard i > nameStart, DateReader.isLetter(text[nameStart]) else { return nil }
         let name = String(decoding: text[nameStart..<i].map { $0 | 0x20 }, as: UTF8.self)
         var attributes: [String: String] = [:]
-        let wantsAttributes = name == "meta"
+        let keepsAll = kept.tags.contains(name)
         while i < count {
             let byte = text[i]
             if byte == UInt8(ascii: ">") { return Tag(name: name, closing: closing, attributes: attributes, end: i + 1) }
@@ -202,6 +214,7 @@ struct HTMLPage {
             let keyStart = i
             while i < count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "="), UInt8(ascii: ">"), UInt8(ascii: "/")].contains(text[i]) { i += 1 }
             let key = String(decoding: text[keyStart..<i].map { DateReader.isLetter($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
+            let wantsValue = keepsAll || (!kept.names.isEmpty && kept.names.contains(key))
             while i < count, text[i] == 0x20 || text[i] == 0x09 || text[i] == 0x0A || text[i] == 0x0D { i += 1 }
             var value = ""
             if i < count, text[i] == UInt8(ascii: "=") {
@@ -214,15 +227,15 @@ struct HTMLPage {
                         furthest = count
                         return unterminated
                     }
-                    if wantsAttributes { value = HTMLEntities.decode(text[valueStart..<close]) }
+                    if wantsValue { value = HTMLEntities.decode(text[valueStart..<close]) }
                     i = close + 1
                 } else {
                     let valueStart = i
                     while i < count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: ">")].contains(text[i]) { i += 1 }
-                    if wantsAttributes { value = HTMLEntities.decode(text[valueStart..<i]) }
+                    if wantsValue { value = HTMLEntities.decode(text[valueStart..<i]) }
                 }
             }
-            if wantsAttributes, !key.isEmpty, attributes[key] == nil { attributes[key] = value }
+            if wantsValue, !key.isEmpty, attributes[key] == nil { attributes[key] = value }
         }
         return unterminated
     }
