@@ -907,10 +907,137 @@ templates:
           "yes" if recorded else "NO", "", "yes")
 
 
+NGINX_CONF = """daemon off;
+master_process off;
+worker_processes 1;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    types {{ text/html html; application/xml xml; }}
+    default_type application/octet-stream;
+    keepalive_requests 1000000;
+    gzip on;
+    gzip_types application/xml;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        location / {{ try_files $uri $uri.html $uri/ =404; }}
+    }}
+}}
+"""
+
+
+def write_website(root, base, count):
+    """A CMS-style site of `count` pages, a sitemap with lastmod and one without."""
+    os.makedirs(root, exist_ok=True)
+    nav = "".join(f'<li><a href="/topic-{t}/">Topic {t}</a></li>' for t in range(30))
+    entries, bare = [], []
+    for i in range(count):
+        folder = os.path.join(root, f"topic-{i % 30}")
+        os.makedirs(folder, exist_ok=True)
+        day = 1 + i % 28
+        write_web_page(os.path.join(folder, f"page-{i}.html"), i, nav, f"{day:02d}/03/2024")
+        url = f"{base}/topic-{i % 30}/page-{i}"
+        entries.append(f"<url><loc>{url}</loc><lastmod>2024-03-{day:02d}</lastmod></url>")
+        bare.append(f"<url><loc>{url}</loc></url>")
+    head = '<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+    with open(os.path.join(root, "sitemap.xml"), "w") as f:
+        f.write(head + "\n".join(entries) + "</urlset>")
+    with open(os.path.join(root, "sitemap-bare.xml"), "w") as f:
+        f.write(head + "\n".join(bare) + "</urlset>")
+    return [f"{base}/topic-{i % 30}/page-{i}" for i in range(count)]
+
+
+def write_web_page(path, i, nav, updated):
+    with open(path, "w") as f:
+        f.write(f"""<!doctype html><html lang="en-GB"><head><title>Page {i} | Carers Hub</title></head><body>
+<div class="cookie-banner"><p>We use cookies.</p></div><header><nav><ul>{nav}</ul></nav></header>
+<main><h1>Page {i}</h1><p>Support for carers, part {i}. An advocate can help you have your say.</p>
+<p>This information was last updated on {updated}</p></main><footer><p>&copy; 2026 Carers Hub</p></footer></body></html>""")
+
+
+def bench_website(b, count=10_000, changed=50, parallel=8):
+    """Website watching against nginx on loopback, beside a plain `curl --parallel` pass."""
+    section = "website"
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    root = os.path.join(b.work, "www")
+    urls = write_website(root, base, count)
+    prefix = os.path.join(b.work, "nginx")
+    os.makedirs(os.path.join(prefix, "tmp"), exist_ok=True)
+    with open(os.path.join(prefix, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF.format(prefix=prefix, port=port, root=root))
+    nginx = subprocess.Popen(["/usr/sbin/nginx", "-p", prefix, "-c", os.path.join(prefix, "nginx.conf"), "-e", os.path.join(prefix, "error.log")])
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline and subprocess.run(["curl", "-fsS", "-o", "/dev/null", base + "/sitemap.xml"]).returncode != 0:
+            time.sleep(0.1)
+        ctl = b.binary("newsletterctl")
+
+        def config(name, sitemap):
+            db = os.path.join(b.work, name)
+            os.makedirs(db, exist_ok=True)
+            return b.config(name + ".yaml", f"database:\n  path: {db}/newsletter.db\n"
+                            f"site:\n  base_url: {base}\n  sitemap: {base}/{sitemap}\n"
+                            f"website:\n  delay: 0s\n  per_host: {parallel}\n")
+
+        with_lastmod = config("website-lastmod", "sitemap.xml")
+        wall, _, _ = b.timed([ctl, "content", "scan", "--config", with_lastmod])
+        b.add(section, f"baseline: sitemap and {count:,} pages fetched, {parallel} at once", wall, "s")
+        samples = [b.timed([ctl, "content", "scan", "--config", with_lastmod])[0] for _ in range(5)]
+        b.add(section, f"check, nothing changed (sitemap only; median of 5)", statistics.median(samples), "s", "< 1 s")
+        rss = b.peak_rss([ctl, "content", "scan", "--config", with_lastmod])
+        if rss is not None:
+            b.add(section, "check, nothing changed, peak RSS", rss, "MB", "< 64 MB")
+
+        nav = "".join(f'<li><a href="/topic-{t}/">Topic {t}</a></li>' for t in range(30))
+        sitemap = os.path.join(root, "sitemap.xml")
+        text = open(sitemap).read()
+        for i in range(0, count, count // changed):
+            write_web_page(os.path.join(root, f"topic-{i % 30}", f"page-{i}.html"), i, nav, "01/04/2024")
+            text = text.replace(f"/page-{i}</loc><lastmod>2024-03-{1 + i % 28:02d}</lastmod>", f"/page-{i}</loc><lastmod>2024-04-01</lastmod>")
+        with open(sitemap, "w") as f:
+            f.write(text)
+        start = time.perf_counter()
+        out = subprocess.run([ctl, "content", "scan", "--format", "json", "--config", with_lastmod], capture_output=True, text=True, check=True)
+        b.add(section, f"check with {changed} pages changed (sitemap and {changed} pages fetched)", time.perf_counter() - start, "s")
+        events = out.stdout.count('"page_updated"')
+        b.add(section, f"{changed} pages changed: updates announced", events, "", str(changed))
+
+        bare = config("website-bare", "sitemap-bare.xml")
+        subprocess.run([ctl, "content", "scan", "--config", bare], check=True, stdout=subprocess.DEVNULL)
+        samples = [b.timed([ctl, "content", "scan", "--config", bare])[0] for _ in range(3)]
+        b.add(section, f"check without lastmod: {count:,} conditional requests (304), median of 3", statistics.median(samples), "s", "< 10 s")
+        rss = b.peak_rss([ctl, "content", "scan", "--config", bare])
+        if rss is not None:
+            b.add(section, f"check without lastmod, peak RSS", rss, "MB", "< 64 MB")
+
+        curl_config = os.path.join(b.work, "curl.conf")
+        with open(curl_config, "w") as f:
+            for url in urls:
+                f.write(f'url = "{url}"\noutput = "/dev/null"\n')
+        samples = []
+        for _ in range(3):
+            start = time.perf_counter()
+            subprocess.run(["curl", "-sS", "--parallel", "--parallel-max", str(parallel), "--compressed", "-K", curl_config], check=True)
+            samples.append(time.perf_counter() - start)
+        b.add(section, f"reference: plain curl --parallel GET of the {count:,} pages, median of 3", statistics.median(samples), "s")
+    finally:
+        nginx.kill()
+        nginx.wait()
+
+
 SECTIONS = {
     "subscribers": bench_subscribers, "content": bench_content, "compose": bench_compose, "delivery": bench_delivery,
     "daemon": bench_daemon, "e2e": bench_e2e, "web": bench_web, "pathology": bench_pathological,
-    "postgresql": bench_postgresql, "scaleout": bench_scaleout,
+    "postgresql": bench_postgresql, "scaleout": bench_scaleout, "website": bench_website,
 }
 
 

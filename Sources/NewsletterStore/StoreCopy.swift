@@ -13,6 +13,7 @@ public enum StoreCopy {
     static let tables = [
         "subscriber", "consent_log", "suppression", "purge_log", "content_event", "content_page", "content_scan", "edition",
         "outbox", "outbox_body", "digest_selection", "digest", "blog_batch", "job_run", "daemon_status", "daemon_instance",
+        "web_resource",
     ]
     /// Tables whose `id` the target numbers from a sequence.
     static let identityTables: Set = [

@@ -48,6 +48,8 @@ public struct ScanReport: Sendable {
     public var baseline = false
     public var dryRun = false
     public var full = false
+    /// A website's scan: "files" are the addresses its sitemaps, feeds and pages list.
+    public var website = false
     /// Page files found in the scanned part of the tree.
     public var filesSeen = 0
     /// Files read because they were new or their size, modification time or inode changed.

@@ -21,6 +21,7 @@ public struct Settings: Sendable {
     public var delivery: DeliverySettings
     public var links: LinkSettings
     public var subscribers: SubscriberSettings
+    public var website = WebsiteSettings()
 
     /// Parses `yaml`, read from `file`; relative paths in it are taken from the file's folder.
     public static func parse(yaml: String, file: String) throws -> Settings {
@@ -34,7 +35,7 @@ public struct Settings: Sendable {
         let folder = URL(fileURLWithPath: file).deletingLastPathComponent()
         let database = try DatabaseSettings(try top.section("database"), relativeTo: folder)
         let site = try SiteSettings(try top.section("site"), relativeTo: folder)
-        let settings = Settings(
+        var settings = Settings(
             file: file,
             database: database,
             site: site,
@@ -50,6 +51,7 @@ public struct Settings: Sendable {
             delivery: try DeliverySettings(try top.section("delivery")),
             links: try LinkSettings(try top.section("links")),
             subscribers: try SubscriberSettings(try top.section("subscribers")))
+        settings.website = try WebsiteSettings(try top.section("website"), relativeTo: folder)
         try top.finish()
         return settings
     }

@@ -20,6 +20,8 @@ public struct SiteSettings: Sendable, Equatable {
     public var dateOrder: DateOrder
     /// The organisation's postal address, shown in every email's footer.
     public var postalAddress: String?
+    /// A published website to watch over HTTP instead of (or as well as) a content folder.
+    public var website = WebsiteSources()
 
     public init(
         name: String = "Carers' newsletter", baseURL: URL? = nil, contentDir: String? = nil, blogDir: String = "blog",
@@ -53,6 +55,7 @@ public struct SiteSettings: Sendable, Equatable {
         }
         dateOrder = try section.choice("date_order") ?? .dmy
         postalAddress = try section.nonEmptyString("postal_address")
+        website = try WebsiteSources(section)
         try section.finish()
     }
 }

@@ -13,6 +13,8 @@ public struct ServiceStatus: Sendable {
     public var lastScan: ContentScanState?
     /// Every daemon recorded in the database, the most recently heard from first.
     public var daemons: [DaemonInstance]
+    /// Website addresses whose last fetch failed, the longest failing first.
+    public var failingAddresses: [WebResource] = []
 
     /// A heartbeat older than this means the daemon stopped without saying so.
     public static let staleAfter: TimeInterval = 90
@@ -30,7 +32,9 @@ public struct ServiceStatus: Sendable {
                 lastRuns: try tx.jobRuns().values.sorted { $0.job < $1.job },
                 queue: try tx.outboxCounts(),
                 lastScan: try tx.contentScanState(),
-                daemons: try tx.daemonInstances())
+                daemons: try tx.daemonInstances(),
+                failingAddresses: try tx.webResources(failingOnly: true).values
+                    .sorted { ($0.failingSince ?? .distantFuture, $0.url) < ($1.failingSince ?? .distantFuture, $1.url) })
         }
     }
 

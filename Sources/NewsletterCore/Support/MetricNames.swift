@@ -16,4 +16,10 @@ public enum MetricNames {
     public static let signups = "newsletter_web_signups_total"
     public static let confirmations = "newsletter_web_confirmations_total"
     public static let unsubscribes = "newsletter_web_unsubscribes_total"
+    /// Counters of website watching's fetches: each failed one by `kind` (dns, timeout,
+    /// http_5xx, not_a_page...), and each answered one by `outcome` (fetched, not_modified).
+    public static let websiteFetchFailures = "newsletter_website_fetch_failures_total"
+    public static let websiteFetches = "newsletter_website_fetches_total"
+    /// Gauge read from the database at each scrape: addresses whose last fetch failed.
+    public static let websiteFailing = "newsletter_website_failing"
 }

@@ -34,7 +34,7 @@ public final class Daemon: @unchecked Sendable {
 
     // On `jobs`:
     let runner: JobRunner
-    var watcher: ContentWatcher?
+    var watcher: (any SiteWatching)?
     var digestTimers: [DigestCadence: any DispatchSourceTimer] = [:]
     var nextFires: [DigestCadence: Date] = [:]
     var blogTimer: (any DispatchSourceTimer)?
@@ -155,7 +155,7 @@ public final class Daemon: @unchecked Sendable {
                     throw NewsletterError.config("the database changed from \(setup.settings.database.name); restart newsletterd to use another database")
                 }
                 let watchChanged = next.site.root != setup.site.root || next.settings.content != setup.settings.content
-                    || next.settings.site != setup.settings.site
+                    || next.settings.site != setup.settings.site || next.settings.website != setup.settings.website
                 for participant in reloadParticipants.withLock({ $0 }) {
                     let commit = try participant(next.settings)
                     prepared.append(PreparedReload(commit: commit))
@@ -246,8 +246,7 @@ public final class Daemon: @unchecked Sendable {
                 }
             }
             defer { lead?.release() }
-            let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
-            var report = OnceReport(scan: try scanner.scan(.full))
+            var report = OnceReport(scan: try setup.site.scan(store: store, logger: logger, now: now))
             logScan(report.scan)
             let lastRuns = try store.read { tx in try tx.jobRuns() }
             for due in CatchUp.due(at: now(), schedule: setup.settings.schedule, lastRuns: lastRuns) {
@@ -270,9 +269,8 @@ public final class Daemon: @unchecked Sendable {
 
     func startWatcher(_ setup: DaemonSetup? = nil) throws {
         let setup = setup ?? self.setup
-        let scanner = ContentScanner(site: setup.site, store: store, logger: logger, now: now)
-        let watcher = ContentWatcher(
-            scanner: scanner, settings: setup.settings.content, logger: logger,
+        let watcher = setup.site.watcher(
+            store: store, settings: setup.settings.content, logger: logger, now: now,
             onEvents: { [weak self] events in
                 guard let self else { return }
                 self.logger.info("content changed", metadata: ["events": "\(events.count)"])
@@ -286,8 +284,11 @@ public final class Daemon: @unchecked Sendable {
             })
         let first = try watcher.start()
         _ = malloc_trim(0)
-        lastScan = first
-        logScan(first)
+        // A website's first scan runs in the background; its report comes through onScan.
+        if case .folder = setup.site {
+            lastScan = first
+            logScan(first)
+        }
         self.watcher = watcher
     }
 

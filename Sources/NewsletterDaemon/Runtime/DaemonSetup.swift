@@ -8,12 +8,12 @@ import NewsletterCore
 /// and swaps it in only if it is complete; a bad file leaves the running one in force.
 struct DaemonSetup: Sendable {
     let settings: Settings
-    let site: ContentSite
+    let site: WatchedSite
     let compose: ComposeEnvironment
 
     init(settings: Settings, store: Store) throws {
         self.settings = settings
-        site = try ContentSite(settings: settings)
+        site = try WatchedSite(settings: settings)
         compose = try ComposeEnvironment.load(settings, store: store)
     }
 

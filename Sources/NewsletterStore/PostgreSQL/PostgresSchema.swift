@@ -61,6 +61,22 @@ enum PostgresSchema {
             "CREATE INDEX outbox_claim_order ON outbox (state, next_attempt_at, id)",
             "DROP INDEX outbox_due",
         ]),
+        Migration(version: 14, name: "website watching: fetched addresses", statements: [
+            """
+            CREATE TABLE web_resource (
+                url TEXT COLLATE "C" PRIMARY KEY,
+                role TEXT COLLATE "C" NOT NULL CHECK (role IN ('page', 'post', 'sitemap', 'feed')),
+                etag TEXT COLLATE "C",
+                last_modified TEXT COLLATE "C",
+                sitemap_lastmod TEXT COLLATE "C",
+                fetched_at TEXT COLLATE "C",
+                failures BIGINT NOT NULL DEFAULT 0,
+                failing_since TEXT COLLATE "C",
+                next_attempt_at TEXT COLLATE "C",
+                last_error TEXT COLLATE "C",
+                missing_scans BIGINT NOT NULL DEFAULT 0)
+            """,
+        ]),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

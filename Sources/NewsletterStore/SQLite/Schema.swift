@@ -28,6 +28,8 @@ enum Schema {
         Migration(version: 9, name: "daemon instances", apply: DaemonInstanceTables.create),
         // 10 and 11 are PostgreSQL's alone (``PostgresSchema``): the numbers stay shared.
         Migration(version: 12, name: "outbox claims: owner and expiry", apply: OutboxClaimColumns.add),
+        // 13 is PostgreSQL's alone.
+        Migration(version: 14, name: "website watching: fetched addresses", apply: WebResourceTables.create),
     ]
 
     static var latestVersion: Int { migrations.last?.version ?? 0 }

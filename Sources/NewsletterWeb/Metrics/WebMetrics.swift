@@ -47,7 +47,10 @@ public final class WebMetrics: Sendable {
 
     /// The Prometheus text, after reading the gauges from the store.
     func scrape(_ store: Store) throws -> [UInt8] {
-        let (subscribers, outbox) = try store.read { tx in (try tx.subscriberCounts(), try tx.outboxCounts()) }
+        let (subscribers, outbox, failing) = try store.read { tx in
+            (try tx.subscriberCounts(), try tx.outboxCounts(), try tx.failingWebResourceCount())
+        }
+        Gauge(label: MetricNames.websiteFailing, dimensions: [], factory: factory).record(failing)
         for status in SubscriberStatus.allCases {
             let count = subscribers.filter { $0.status == status }.reduce(0) { $0 + $1.count }
             Gauge(label: MetricNames.subscribers, dimensions: [("status", status.rawValue)], factory: factory).record(count)

@@ -7,11 +7,13 @@ import NewsletterCore
 struct ScanContent: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scan",
-        abstract: "Scan site.content_dir once now and print the events it produced.",
+        abstract: "Scan the site (site.content_dir, or the website's sitemaps, feeds and pages) once now and print the events it produced.",
         discussion: """
             The first scan records a baseline and announces nothing. After that, a page is announced when its \
-            "last updated" date moves later, and a blog post when it is published. Files that cannot be read are \
-            named on stderr with the reason; the rest of the scan goes on.
+            "last updated" date moves later, and a blog post when it is published. Files or addresses that cannot be \
+            read are named on stderr with the reason; the rest of the scan goes on, and nothing about them changes. \
+            --explain URL fetches one page of a website and shows which date it shows, where that date came from, \
+            and whether it would count as an update, recording nothing.
             """)
 
     @OptionGroup var global: GlobalOptions
@@ -25,12 +27,23 @@ struct ScanContent: ParsableCommand {
     @Option(help: "text or json.")
     var format: TextFormat = .text
 
+    @Option(name: .customLong("explain"), help: ArgumentHelp("Explain how one page of the website is read, recording nothing.", valueName: "URL"))
+    var explainURL: String?
+
     func run() throws {
         let (settings, store) = try global.open()
-        let site = try ContentSite(settings: settings)
+        let site = try WatchedSite(settings: settings)
         // Warnings are printed below in the command's own one-line form; the log stays quiet.
-        let scanner = ContentScanner(site: site, store: store, logger: Logger(label: "content", factory: { _ in SwiftLogNoOpLogHandler() }))
-        let report = try scanner.scan(.full, options: ScanOptions(dryRun: dryRun, announceExisting: announceExisting))
+        let quiet = Logger(label: "content", factory: { _ in SwiftLogNoOpLogHandler() })
+        if let explainURL {
+            guard case .website(let website) = site else {
+                throw NewsletterError.usage("--explain needs a website (site.sitemap, site.feeds or site.pages); this config watches a folder")
+            }
+            let explanation = try WebsiteScanner(site: website, store: store, logger: quiet).explain(explainURL)
+            StandardOutput.shared.write(explanation.text)
+            return
+        }
+        let report = try site.scan(store: store, logger: quiet, options: ScanOptions(dryRun: dryRun, announceExisting: announceExisting))
         for warning in report.warnings {
             let quoted = warning.path.quotedForDisplay
             let shown = quoted == "\"\(warning.path)\"" && !warning.path.contains(" ") ? warning.path : quoted
@@ -69,11 +82,12 @@ struct ScanContent: ParsableCommand {
         var parts = ["\(report.filesRead.formatted()) read", "\(report.unchanged.formatted()) unchanged"]
         if !report.removed.isEmpty { parts.append("\(report.removed.count.formatted()) removed") }
         if !report.warnings.isEmpty { parts.append(count(report.warnings.count, "warning") + " (on stderr)") }
-        text += "Scanned \(count(report.filesSeen, "file")): " + parts.joined(separator: ", ") + "; \(tracked) tracked.\n"
+        let seen = report.website ? count(report.filesSeen, "address", plural: "addresses") : count(report.filesSeen, "file")
+        text += "Scanned \(seen): " + parts.joined(separator: ", ") + "; \(tracked) tracked.\n"
         return text
     }
 
-    static func count(_ value: Int, _ noun: String) -> String {
-        "\(value.formatted()) \(noun)\(value == 1 ? "" : "s")"
+    static func count(_ value: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(value.formatted()) \(value == 1 ? noun : plural ?? noun + "s")"
     }
 }

@@ -63,8 +63,16 @@ struct ConfigCheck: ParsableCommand {
             }
         }
         check("content") {
-            let site = try ContentSite(settings: settings)
-            return "\(site.root), pages linked under \(site.baseURL)"
+            switch try WatchedSite(settings: settings) {
+            case .folder(let site):
+                return "\(site.root), pages linked under \(site.baseURL)"
+            case .website(let site):
+                let sources = site.sources
+                let parts = [(sources.sitemaps.count, "sitemap"), (sources.feeds.count, "feed"), (sources.pages.count, "page")]
+                    .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)\($0.0 == 1 ? "" : "s")" }
+                return "the website \(site.baseURL): " + parts.joined(separator: ", ") + ", checked every "
+                    + ConfigDuration.format(site.settings.checkInterval)
+            }
         }
         check("emails") {
             guard let from = settings.mail.from else {

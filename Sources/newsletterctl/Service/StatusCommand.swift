@@ -60,6 +60,16 @@ struct StatusCommand: ParsableCommand {
             } else {
                 out.line("Last content scan: never")
             }
+            if !status.failingAddresses.isEmpty {
+                out.line("Website addresses failing: \(status.failingAddresses.count) (each keeps what was last read; retried with backoff)")
+                var table = TextTable(headers: ["url", "failures", "since", "reason"], maxWidths: [60, 8, 26, 70])
+                for resource in status.failingAddresses.prefix(20) {
+                    table.append([
+                        resource.url, "\(resource.failures)", resource.failingSince.map { describe($0, zone) } ?? "", resource.lastError ?? "",
+                    ])
+                }
+                for line in table.render().split(separator: "\n") { out.line("  " + String(line).escapingControlCharacters) }
+            }
             if let error = status.heartbeat?.lastError, let at = status.heartbeat?.lastErrorAt {
                 // Recorded by the daemon; it may quote a path or a relay's reply.
                 out.line("Last error (\(describe(at, zone))): \(error.escapingControlCharacters)")
@@ -102,6 +112,12 @@ struct StatusCommand: ParsableCommand {
             "queue": Dictionary(uniqueKeysWithValues: DeliveryState.allCases.map { ($0.rawValue, status.queue[$0] ?? 0) }),
             "last_scan": scan,
             "last_error": lastError,
+            "website_failing": status.failingAddresses.map { resource -> [String: Any] in
+                [
+                    "url": resource.url, "role": resource.role.rawValue, "failures": resource.failures,
+                    "failing_since": resource.failingSince.map(DisplayDate.iso) ?? NSNull(), "reason": resource.lastError ?? NSNull(),
+                ]
+            },
             "daemons": status.daemons.map { daemon -> [String: Any] in
                 [
                     "host": daemon.host, "pid": daemon.pid, "version": daemon.version, "role": daemon.role,
